@@ -1,0 +1,23 @@
+"""tb_convcam: see what a CNN's conv layers do while it trains, in TensorBoard.
+
+`tile` (pure NumPy) lays a layer's per-kernel maps out as one mosaic;
+`summary.mosaic` logs it; `ConvcamCallback` probes layers of a Keras model,
+including layers inside nested backbones. Importing this package does not
+import TensorFlow until `summary` or `ConvcamCallback` is used.
+"""
+
+import importlib
+
+from tb_convcam.mosaic import Layout, tile
+
+__all__ = ["ConvcamCallback", "Layout", "summary", "tile"]
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # Lazy: the TensorBoard plugin imports this package and must not pull in TensorFlow.
+    if name == "ConvcamCallback":
+        return importlib.import_module("tb_convcam.keras").ConvcamCallback
+    if name == "summary":
+        return importlib.import_module("tb_convcam.summary")
+    raise AttributeError(f"module 'tb_convcam' has no attribute {name!r}")

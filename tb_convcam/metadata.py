@@ -1,0 +1,152 @@
+"""The on-disk contract between the convcam writer and the convcam plugin.
+
+This is the only module that knows the format; it imports no TensorFlow so
+the plugin can use it inside a TensorFlow-free TensorBoard.
+
+Per tag (summary metadata, written with the first step):
+  plugin_name "convcam", data_class BLOB_SEQUENCE, and `plugin_data.content`
+  = UTF-8 JSON {"version": 1, "sources": [{"name": str, "resolved": str}]}
+  where `name` is the layer path the user asked for and `resolved` the layer
+  it was found as (they differ when a path was resolved structurally).
+
+Per step: a rank-1 string tensor of two blobs,
+  [0] the mosaic PNG (greyscale for 1 source, RGB for 2-3),
+  [1] the step info, UTF-8 JSON (see `encode_step_info`).
+
+Per-kernel stats in the step info are stored as base64 of little-endian
+arrays ("<f4" for min/max/mean/zero_fraction, "<u4" for nonfinite), one entry
+per shown kernel in tile order: compact, exact, and cheap to decode in a
+browser (`new Float32Array(bytes.buffer)`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from tensorboard.compat.proto import summary_pb2
+
+if TYPE_CHECKING:
+    from tb_convcam.mosaic import Layout
+
+PLUGIN_NAME = "convcam"
+CONTENT_VERSION = 1
+STEP_INFO_VERSION = 1
+MOSAIC_INDEX = 0
+STEP_INFO_INDEX = 1
+STAT_DTYPES = {
+    "min": "<f4",
+    "max": "<f4",
+    "mean": "<f4",
+    "zero_fraction": "<f4",
+    "nonfinite": "<u4",
+}
+
+
+def create_summary_metadata(
+    sources: Sequence[str],
+    resolved: Sequence[str] | None = None,
+    display_name: str | None = None,
+    description: str | None = None,
+) -> summary_pb2.SummaryMetadata:
+    """Summary metadata for one convcam tag (a layer, or 2-3 merged layers)."""
+    resolved = list(resolved) if resolved is not None else list(sources)
+    content = {
+        "version": CONTENT_VERSION,
+        "sources": [{"name": name, "resolved": real} for name, real in zip(sources, resolved)],
+    }
+    return summary_pb2.SummaryMetadata(
+        display_name=display_name or "",
+        summary_description=description or "",
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(
+            plugin_name=PLUGIN_NAME, content=json.dumps(content).encode("utf-8")
+        ),
+        data_class=summary_pb2.DATA_CLASS_BLOB_SEQUENCE,
+    )
+
+
+def parse_plugin_content(content: bytes) -> dict[str, Any]:
+    """Parse a tag's plugin content; raises ValueError on anything else."""
+    info = _parse_json(content, "plugin content")
+    if not isinstance(info.get("sources"), list):
+        raise ValueError("convcam plugin content: expected a 'sources' list")
+    return info
+
+
+def encode_step_info(layout: Layout) -> bytes:
+    """The per-step JSON: everything that may change between steps."""
+    normalization = layout.normalization
+    info = {
+        "version": STEP_INFO_VERSION,
+        "rows": layout.rows,
+        "cols": layout.cols,
+        "tile_height": layout.tile_height,
+        "tile_width": layout.tile_width,
+        "padding": layout.padding,
+        "height": layout.height,
+        "width": layout.width,
+        "kernel_count": layout.kernel_count,
+        "kernels": None if _all_kernels_shown(layout) else list(layout.kernels),
+        "downscale": layout.downscale,
+        "normalization": (
+            {"mode": normalization, "range": None}
+            if isinstance(normalization, str)
+            else {"mode": "fixed", "range": list(normalization)}
+        ),
+        "batch_index": layout.batch_index,
+        "sources": [
+            {
+                "name": source.name,
+                "channel": source.channel,
+                "kernel_count": source.kernel_count,
+                "height": source.height,
+                "width": source.width,
+                "stats": {
+                    key: _encode_array(getattr(source.stats, key), dtype)
+                    for key, dtype in STAT_DTYPES.items()
+                },
+            }
+            for source in layout.sources
+        ],
+    }
+    return json.dumps(info, separators=(",", ":")).encode("utf-8")
+
+
+def parse_step_info(blob: bytes) -> dict[str, Any]:
+    """Parse step info JSON, decoding stats into NumPy arrays."""
+    info = _parse_json(blob, "step info")
+    try:
+        if info["kernels"] is None:
+            info["kernels"] = list(range(min(info["kernel_count"], info["rows"] * info["cols"])))
+        for source in info["sources"]:
+            source["stats"] = {
+                key: _decode_array(source["stats"][key], dtype) for key, dtype in STAT_DTYPES.items()
+            }
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"convcam step info: malformed ({error})") from error
+    return info
+
+
+def _all_kernels_shown(layout: Layout) -> bool:
+    return len(layout.kernels) == layout.kernel_count
+
+
+def _encode_array(values: np.ndarray, dtype: str) -> str:
+    return base64.b64encode(np.asarray(values).astype(dtype).tobytes()).decode("ascii")
+
+
+def _decode_array(text: str, dtype: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text, validate=True), dtype=dtype)
+
+
+def _parse_json(blob: bytes, what: str) -> dict[str, Any]:
+    try:
+        info = json.loads(blob.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"convcam {what}: not UTF-8 JSON ({error})") from error
+    if not isinstance(info, dict) or not isinstance(info.get("version"), int):
+        raise ValueError(f"convcam {what}: expected an object with an integer 'version'")
+    return info

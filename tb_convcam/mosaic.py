@@ -1,0 +1,397 @@
+"""Tiling: lay a conv layer's per-kernel maps side by side as one picture.
+
+Pure NumPy, no I/O and no TensorBoard: `tile` turns activations into a uint8
+mosaic plus a `Layout` that says how to read it back (which pixels belong to
+which kernel, and the raw per-kernel statistics a viewer needs to
+re-normalise without re-logging).
+
+Rules, in the order they are applied:
+
+1. Batch item: `batch_index` picks one image of a `[B, H, W, C]` batch.
+2. Sources: 1 source gives a greyscale mosaic; 2 or 3 give RGB, source i in
+   channel i. Sources share one layout: every tile is resized (nearest
+   neighbour) to the largest tile height and the largest tile width, and the
+   grid holds the largest kernel count; a source with fewer kernels leaves its
+   channel black in the extra cells.
+3. Kernel budget: above `max_kernels` kernels, an evenly spaced, deterministic
+   subset is shown (`Layout.kernels` lists which, in tile order).
+4. Pixel budget: above `max_pixels` tile pixels, tiles are shrunk by the
+   smallest integer factor that fits (block mean), recorded as
+   `Layout.downscale`.
+5. Normalisation (per source): "kernel" (default) stretches each tile to its
+   own finite min..max, so every kernel's structure is visible; "layer" uses
+   one min..max for the whole source; a `(low, high)` pair is a fixed range
+   (values outside are clipped). A constant kernel draws black, never divides
+   by zero. Non-finite values are drawn as the kernel's lowest finite value
+   and counted in the stats; they never reach a pixel.
+6. Grid: `cols` is chosen so the picture's aspect ratio approaches
+   `aspect` with few empty cells (see `choose_grid`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import Any, Union
+
+import numpy as np
+
+MAX_SOURCES = 3
+DEFAULT_ASPECT = 16 / 10
+DEFAULT_PADDING = 1
+DEFAULT_MAX_PIXELS = 1 << 20
+DEFAULT_MAX_KERNELS = 4096
+# How much one empty cell (as a fraction of all cells) weighs against the
+# log-distance from the target aspect ratio when choosing a grid.
+EMPTY_CELL_WEIGHT = 4.0
+
+Normalization = Union[str, tuple[float, float]]
+
+
+@dataclasses.dataclass(frozen=True)
+class KernelStats:
+    """Raw per-kernel statistics, one entry per shown kernel, in tile order.
+
+    Computed on the activations before any resizing or normalisation, over
+    finite values only; `nonfinite` counts the NaN/Inf values left out.
+    """
+
+    min: np.ndarray
+    max: np.ndarray
+    mean: np.ndarray
+    zero_fraction: np.ndarray
+    nonfinite: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceLayout:
+    """One source (e.g. one backbone) of a mosaic and the channel it fills."""
+
+    name: str
+    channel: int
+    kernel_count: int
+    height: int
+    width: int
+    stats: KernelStats
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """How to read a mosaic: grid, tile geometry, kernels shown, stats."""
+
+    rows: int
+    cols: int
+    tile_height: int
+    tile_width: int
+    padding: int
+    kernel_count: int
+    kernels: tuple[int, ...]
+    downscale: int
+    normalization: Normalization
+    batch_index: int
+    sources: tuple[SourceLayout, ...]
+
+    @property
+    def height(self) -> int:
+        return self.rows * self.tile_height + (self.rows - 1) * self.padding
+
+    @property
+    def width(self) -> int:
+        return self.cols * self.tile_width + (self.cols - 1) * self.padding
+
+    def tile_box(self, kernel: int) -> tuple[int, int, int, int]:
+        """Pixel box `(y0, x0, y1, x1)` of `kernel` (end exclusive)."""
+        slot = self._slots().get(kernel)
+        if slot is None:
+            raise KeyError(f"kernel {kernel} is not shown in this mosaic")
+        row, col = divmod(slot, self.cols)
+        y0 = row * (self.tile_height + self.padding)
+        x0 = col * (self.tile_width + self.padding)
+        return y0, x0, y0 + self.tile_height, x0 + self.tile_width
+
+    def kernel_at(self, y: int, x: int) -> int | None:
+        """Kernel index drawn at pixel (y, x), or None (separator, empty cell)."""
+        if not (0 <= y < self.height and 0 <= x < self.width):
+            return None
+        row, dy = divmod(y, self.tile_height + self.padding)
+        col, dx = divmod(x, self.tile_width + self.padding)
+        if dy >= self.tile_height or dx >= self.tile_width:
+            return None
+        slot = row * self.cols + col
+        return self.kernels[slot] if slot < len(self.kernels) else None
+
+    def _slots(self) -> dict[int, int]:
+        return {kernel: slot for slot, kernel in enumerate(self.kernels)}
+
+
+def tile(
+    data: Any,
+    *,
+    batch_index: int = 0,
+    normalize: Normalization = "kernel",
+    aspect: float = DEFAULT_ASPECT,
+    padding: int = DEFAULT_PADDING,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_kernels: int = DEFAULT_MAX_KERNELS,
+    source_names: Sequence[str] | None = None,
+) -> tuple[np.ndarray, Layout]:
+    """Tile activations into a uint8 mosaic and its `Layout`.
+
+    `data` is one `[H, W, C]` / `[B, H, W, C]` array or tensor, or a list or
+    tuple of 2-3 of them. Returns `[Hm, Wm]` for one source, `[Hm, Wm, 3]`
+    (source i in channel i) for several.
+    """
+    sources = _as_source_list(data)
+    names = check_request(
+        [x.shape for x in sources],
+        batch_index=batch_index,
+        normalize=normalize,
+        aspect=aspect,
+        padding=padding,
+        max_pixels=max_pixels,
+        max_kernels=max_kernels,
+        source_names=source_names,
+    )
+    maps = [_select_item(x, batch_index) for x in sources]
+
+    kernel_count = max(m.shape[0] for m in maps)
+    kernels = _choose_kernels(kernel_count, max_kernels)
+    tile_h = max(m.shape[1] for m in maps)
+    tile_w = max(m.shape[2] for m in maps)
+    downscale = _choose_downscale(len(kernels), tile_h, tile_w, max_pixels)
+    out_h, out_w = -(-tile_h // downscale), -(-tile_w // downscale)
+    rows, cols = choose_grid(len(kernels), out_h + padding, out_w + padding, aspect)
+
+    channels, source_layouts = [], []
+    for channel, (name, raw) in enumerate(zip(names, maps)):
+        shown = kernels[kernels < raw.shape[0]]
+        values, stats = _kernel_stats(raw[shown])
+        tiles = _to_pixels(values, stats, normalize)
+        tiles = _shrink(_resize_nearest(tiles, tile_h, tile_w), downscale)
+        channels.append(_grid(tiles, rows, cols, padding))
+        source_layouts.append(
+            SourceLayout(name, channel, raw.shape[0], raw.shape[1], raw.shape[2], stats)
+        )
+
+    if len(channels) == 1:
+        mosaic = channels[0]
+    else:
+        mosaic = np.zeros(channels[0].shape + (3,), np.uint8)
+        for channel, plane in enumerate(channels):
+            mosaic[..., channel] = plane
+    layout = Layout(
+        rows=rows,
+        cols=cols,
+        tile_height=out_h,
+        tile_width=out_w,
+        padding=padding,
+        kernel_count=kernel_count,
+        kernels=tuple(int(k) for k in kernels),
+        downscale=downscale,
+        normalization=normalize if isinstance(normalize, str) else tuple(map(float, normalize)),
+        batch_index=batch_index,
+        sources=tuple(source_layouts),
+    )
+    return mosaic, layout
+
+
+def check_request(
+    shapes: Sequence[Sequence[int | None]],
+    *,
+    batch_index: int = 0,
+    normalize: Normalization = "kernel",
+    aspect: float = DEFAULT_ASPECT,
+    padding: int = DEFAULT_PADDING,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_kernels: int = DEFAULT_MAX_KERNELS,
+    source_names: Sequence[str] | None = None,
+) -> list[str]:
+    """Check a tiling request from shapes alone (None = unknown dimension).
+
+    Raises the ValueError/TypeError `tile` would raise, without touching any
+    data, so writers can fail before anything is written. Returns the
+    source names.
+    """
+    if not 1 <= len(shapes) <= MAX_SOURCES:
+        raise ValueError(
+            f"data: expected one activation array or a list of 1 to {MAX_SOURCES} "
+            f"sources, got {len(shapes)} sources"
+        )
+    _check_options(batch_index, normalize, aspect, padding, max_pixels, max_kernels)
+    for i, shape in enumerate(shapes):
+        label = "data" if len(shapes) == 1 else f"data[{i}]"
+        shape = list(shape)
+        if len(shape) not in (3, 4):
+            raise ValueError(f"{label}: expected shape [H, W, C] or [B, H, W, C], got shape {shape}")
+        if 0 in shape:
+            raise ValueError(f"{label}: expected no zero-sized dimension, got shape {shape}")
+        if len(shape) == 4 and shape[0] is not None and batch_index >= shape[0]:
+            raise ValueError(f"batch_index: expected < batch size {shape[0]} of {label}, got {batch_index}")
+    return _source_names(source_names, len(shapes))
+
+
+def choose_grid(count: int, cell_height: int, cell_width: int, aspect: float) -> tuple[int, int]:
+    """Rows and columns for `count` cells, approaching the picture `aspect`.
+
+    Scores every column count by the log-distance of the picture's aspect
+    ratio from `aspect`, plus `EMPTY_CELL_WEIGHT` times the fraction of empty
+    cells, and takes the lowest score (the fewest columns on ties).
+    """
+    cols = np.arange(1, count + 1)
+    rows = -(-count // cols)
+    empty = (rows * cols - count) / (rows * cols)
+    picture_aspect = (cols * cell_width) / (rows * cell_height)
+    score = np.abs(np.log(picture_aspect / aspect)) + EMPTY_CELL_WEIGHT * empty
+    best = int(np.argmin(score))
+    return int(rows[best]), int(cols[best])
+
+
+def _as_source_list(data: Any) -> list[np.ndarray]:
+    items = list(data) if isinstance(data, (list, tuple)) else [data]
+    arrays = []
+    for i, item in enumerate(items):
+        label = "data" if len(items) == 1 else f"data[{i}]"
+        try:
+            array = np.asarray(item)
+        except Exception as error:  # e.g. a symbolic tensor
+            raise TypeError(f"{label}: expected an array or eager tensor, got {type(item).__name__}") from error
+        check_dtype(array.dtype, label)
+        arrays.append(array)
+    return arrays
+
+
+def check_dtype(dtype: Any, label: str) -> None:
+    """Only integer and floating activations can be drawn."""
+    dtype = np.dtype(dtype)
+    if dtype == np.bool_ or not (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)):
+        raise TypeError(f"{label}: expected an integer or floating dtype, got {dtype}")
+
+
+def _source_names(source_names: Sequence[str] | None, count: int) -> list[str]:
+    if source_names is None:
+        return [f"source_{i}" for i in range(count)] if count > 1 else [""]
+    if isinstance(source_names, str) or len(source_names) != count:
+        raise ValueError(
+            f"source_names: expected a sequence of {count} names (one per source), got {source_names!r}"
+        )
+    return [str(name) for name in source_names]
+
+
+def _check_options(batch_index, normalize, aspect, padding, max_pixels, max_kernels) -> None:
+    for label, value, low in (
+        ("batch_index", batch_index, 0),
+        ("padding", padding, 0),
+        ("max_pixels", max_pixels, 1),
+        ("max_kernels", max_kernels, 1),
+    ):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+            raise TypeError(f"{label}: expected an int, got {type(value).__name__}")
+        if value < low:
+            raise ValueError(f"{label}: expected an int >= {low}, got {value}")
+    if not isinstance(aspect, (int, float)) or not math.isfinite(aspect) or aspect <= 0:
+        raise ValueError(f"aspect: expected a positive finite number, got {aspect!r}")
+    if isinstance(normalize, str):
+        if normalize not in ("kernel", "layer"):
+            raise ValueError(f"normalize: expected 'kernel', 'layer' or (low, high), got {normalize!r}")
+    elif not (
+        isinstance(normalize, (tuple, list))
+        and len(normalize) == 2
+        and all(isinstance(v, (int, float)) and math.isfinite(v) for v in normalize)
+        and normalize[0] < normalize[1]
+    ):
+        raise ValueError(
+            f"normalize: expected 'kernel', 'layer' or a finite (low, high) with low < high, got {normalize!r}"
+        )
+
+
+def _select_item(array: np.ndarray, batch_index: int) -> np.ndarray:
+    """One image's maps as float32 `[C, H, W]` (kernel-major, for tiling)."""
+    if array.ndim == 4:
+        array = array[batch_index]
+    return np.ascontiguousarray(np.moveaxis(array, -1, 0), dtype=np.float32)
+
+
+def _choose_kernels(count: int, max_kernels: int) -> np.ndarray:
+    if count <= max_kernels:
+        return np.arange(count)
+    return np.unique(np.round(np.linspace(0, count - 1, max_kernels)).astype(np.int64))
+
+
+def _choose_downscale(count: int, tile_h: int, tile_w: int, max_pixels: int) -> int:
+    factor = 1
+    while count * -(-tile_h // factor) * -(-tile_w // factor) > max_pixels and factor < max(tile_h, tile_w):
+        factor += 1
+    return factor
+
+
+def _kernel_stats(maps: np.ndarray) -> tuple[np.ndarray, KernelStats]:
+    """Stats over finite values; returns maps with non-finite values replaced."""
+    per_kernel = maps.reshape(maps.shape[0], -1)
+    zero_fraction = (per_kernel == 0).mean(axis=1)
+    finite = np.isfinite(per_kernel)
+    if finite.all():
+        low, high = per_kernel.min(axis=1), per_kernel.max(axis=1)
+        mean = per_kernel.mean(axis=1, dtype=np.float64)
+        nonfinite = np.zeros(maps.shape[0], np.int64)
+    else:
+        count = finite.sum(axis=1)
+        low = np.where(finite, per_kernel, np.inf).min(axis=1)
+        high = np.where(finite, per_kernel, -np.inf).max(axis=1)
+        low = np.where(count > 0, low, 0)
+        high = np.where(count > 0, high, 0)
+        mean = np.where(finite, per_kernel, 0).sum(axis=1, dtype=np.float64) / np.maximum(count, 1)
+        nonfinite = per_kernel.size // maps.shape[0] - count
+        maps = np.where(finite, per_kernel, low[:, None]).reshape(maps.shape)
+    stats = KernelStats(
+        min=low.astype(np.float32),
+        max=high.astype(np.float32),
+        mean=mean.astype(np.float32),
+        zero_fraction=zero_fraction.astype(np.float32),
+        nonfinite=nonfinite.astype(np.int64),
+    )
+    return maps, stats
+
+
+def _to_pixels(maps: np.ndarray, stats: KernelStats, normalize: Normalization) -> np.ndarray:
+    """Map finite `[K, H, W]` values to 0..255 floats by the normalisation rule."""
+    if normalize == "kernel":
+        low, high = stats.min[:, None, None], stats.max[:, None, None]
+    elif normalize == "layer":
+        low, high = stats.min.min(), stats.max.max()
+    else:
+        low, high = float(normalize[0]), float(normalize[1])
+    span = np.asarray(high - low, np.float32)
+    scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
+    pixels = (maps - low) * scale
+    return np.clip(pixels, 0, 255, out=pixels)
+
+
+def _resize_nearest(tiles: np.ndarray, height: int, width: int) -> np.ndarray:
+    _, h, w = tiles.shape
+    if (h, w) == (height, width):
+        return tiles
+    rows = np.arange(height) * h // height
+    cols = np.arange(width) * w // width
+    return tiles[:, rows][:, :, cols]
+
+
+def _shrink(tiles: np.ndarray, factor: int) -> np.ndarray:
+    """Block-mean downscale by an integer factor (edges padded by replication)."""
+    if factor == 1:
+        return tiles
+    k, h, w = tiles.shape
+    out_h, out_w = -(-h // factor), -(-w // factor)
+    padded = np.pad(tiles, ((0, 0), (0, out_h * factor - h), (0, out_w * factor - w)), mode="edge")
+    return padded.reshape(k, out_h, factor, out_w, factor).mean(axis=(2, 4))
+
+
+def _grid(tiles: np.ndarray, rows: int, cols: int, padding: int) -> np.ndarray:
+    """Place `[K, h, w]` tiles row-major in a `rows x cols` grid as uint8."""
+    k, h, w = tiles.shape
+    canvas = np.zeros((rows * cols, h + padding, w + padding), np.uint8)
+    np.rint(tiles, out=tiles)
+    canvas[:k, :h, :w] = tiles
+    picture = canvas.reshape(rows, cols, h + padding, w + padding).transpose(0, 2, 1, 3)
+    picture = picture.reshape(rows * (h + padding), cols * (w + padding))
+    return np.ascontiguousarray(picture[: picture.shape[0] - padding, : picture.shape[1] - padding])
