@@ -1,0 +1,125 @@
+"""What convcam data exists, read only through TensorBoard's data provider.
+
+Works the same over the Python loader and RustBoard (`--load_fast`). Tags
+whose plugin content carries `baseline_of` are not layers: they hold a copy
+of a layer's first logged step, written once so that downsampling can never
+evict the blank-model baseline. Their steps are merged into that layer's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from tensorboard.data import provider
+
+from tb_convcam import metadata
+
+# Ask the provider for every kept step; sampling already bounds the count.
+ALL_STEPS = 1 << 31
+
+
+@dataclasses.dataclass(frozen=True)
+class StepRef:
+    """One logged step of a run's layer and where its two blobs live."""
+
+    step: int
+    wall_time: float
+    mosaic_key: str
+    info_key: str
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerListing:
+    """A layer as listed for one run: its tags (the layer's own, maybe a baseline companion)."""
+
+    content: dict[str, Any]
+    tags: tuple[str, ...]
+    max_step: int
+    max_wall_time: float
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerSeries:
+    """A layer's logged steps in one run, oldest first."""
+
+    steps: tuple[StepRef, ...]
+    baseline_step: int | None
+
+    def find(self, step: int) -> StepRef | None:
+        return next((ref for ref in self.steps if ref.step == step), None)
+
+
+class Catalog:
+    """Read-side view of one experiment's convcam data for one request."""
+
+    def __init__(self, data_provider: provider.DataProvider, ctx: Any, experiment_id: str):
+        self._provider = data_provider
+        self._ctx = ctx
+        self._experiment_id = experiment_id
+
+    def layers(self) -> dict[str, dict[str, LayerListing]]:
+        """{run: {layer: listing}} for every run with convcam data."""
+        listing = self._provider.list_blob_sequences(
+            self._ctx, experiment_id=self._experiment_id, plugin_name=metadata.PLUGIN_NAME
+        )
+        runs: dict[str, dict[str, LayerListing]] = {}
+        for run, tags in listing.items():
+            layers: dict[str, LayerListing] = {}
+            for tag, series in sorted(tags.items()):
+                content = _plugin_content(series.plugin_content)
+                baseline_of = content.get("baseline_of")
+                layer = baseline_of if isinstance(baseline_of, str) and baseline_of else tag
+                known = layers.get(layer)
+                layers[layer] = LayerListing(
+                    content=content if tag == layer or not known else known.content,
+                    tags=(known.tags if known else ()) + (tag,),
+                    max_step=max(series.max_step, known.max_step) if known else series.max_step,
+                    max_wall_time=(
+                        max(series.max_wall_time, known.max_wall_time) if known else series.max_wall_time
+                    ),
+                )
+            if layers:
+                runs[run] = layers
+        return runs
+
+    def series(self, run: str, layer: str, tags: tuple[str, ...], downsample: int = ALL_STEPS) -> LayerSeries:
+        """Kept steps of `layer` in `run` (all by default), its baseline companion merged in."""
+        data = self._provider.read_blob_sequences(
+            self._ctx,
+            experiment_id=self._experiment_id,
+            plugin_name=metadata.PLUGIN_NAME,
+            downsample=downsample,
+            run_tag_filter=provider.RunTagFilter(runs=[run], tags=list(tags)),
+        ).get(run, {})
+        by_step: dict[int, StepRef] = {}
+        baseline_steps = []
+        for tag in sorted(data, key=lambda t: t == layer):  # the layer's own data wins
+            for datum in data[tag]:
+                if len(datum.values) <= metadata.STEP_INFO_INDEX:
+                    continue
+                by_step[datum.step] = StepRef(
+                    step=datum.step,
+                    wall_time=datum.wall_time,
+                    mosaic_key=datum.values[metadata.MOSAIC_INDEX].blob_key,
+                    info_key=datum.values[metadata.STEP_INFO_INDEX].blob_key,
+                )
+                if tag != layer:
+                    baseline_steps.append(datum.step)
+        steps = tuple(by_step[step] for step in sorted(by_step))
+        if baseline_steps:
+            baseline = min(baseline_steps)
+        else:
+            baseline = steps[0].step if steps else None
+        return LayerSeries(steps=steps, baseline_step=baseline)
+
+    def read(self, key: str) -> bytes:
+        return self._provider.read_blob(self._ctx, blob_key=key)
+
+
+def _plugin_content(content: bytes) -> dict[str, Any]:
+    """The tag's parsed plugin content, or {} if it is not one we understand."""
+    try:
+        return metadata.parse_plugin_content(content)
+    except ValueError:
+        return {}

@@ -1,0 +1,30 @@
+"""Entry point: registers the Convcam tab and raises its sampling default."""
+
+from __future__ import annotations
+
+import argparse
+
+from tensorboard.plugins import base_plugin
+
+from tb_convcam import metadata
+
+# Steps kept per run and layer when the user does not say otherwise.
+# TensorBoard keeps 10 for plugins it does not know, too few to scrub through
+# training. Measured (docs/PLUGIN.md): a tensorboard process grows by about
+# the PNG size per kept step, so 500 steps of a typical 60 KB mosaic cost
+# about 30 MB per run and layer.
+DEFAULT_SAMPLES_PER_TAG = 500
+
+
+class ConvcamLoader(base_plugin.TBLoader):
+    """Loads `ConvcamPlugin`; keeps a user's `--samples_per_plugin convcam=N`."""
+
+    def fix_flags(self, flags: argparse.Namespace) -> None:
+        samples = getattr(flags, "samples_per_plugin", None)
+        if isinstance(samples, dict):
+            samples.setdefault(metadata.PLUGIN_NAME, DEFAULT_SAMPLES_PER_TAG)
+
+    def load(self, context: base_plugin.TBContext) -> base_plugin.TBPlugin:
+        from tb_convcam.plugin.plugin import ConvcamPlugin
+
+        return ConvcamPlugin(context)

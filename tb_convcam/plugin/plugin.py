@@ -1,0 +1,227 @@
+"""HTTP routes of the Convcam tab, served under /data/plugin/convcam/.
+
+Every answer goes through `http_util.Respond`. Bad arguments get 400, names
+or steps that do not exist get 404, with a short JSON `{"error": ...}`: a
+hostile or stale URL never reaches a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from typing import Any
+
+from tensorboard import errors as tb_errors
+from tensorboard import plugin_util
+from tensorboard.backend import http_util
+from tensorboard.plugins import base_plugin
+from werkzeug import wrappers
+
+from tb_convcam import metadata
+from tb_convcam.plugin import assets
+from tb_convcam.plugin.catalog import Catalog, LayerListing
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_NAME_LENGTH = 4096
+# Steps are int64; 19 digits and a sign bound the text before int() sees it.
+_STEP_PATTERN = re.compile(r"^-?[0-9]{1,19}$")
+_INT64_MAX = 2**63 - 1
+# Mosaics of a step do not change once written; let the browser keep them.
+BLOB_CACHE_SECONDS = 3600
+
+
+class BadRequest(Exception):
+    """A malformed argument (HTTP 400)."""
+
+
+class NotFound(Exception):
+    """A well-formed argument naming nothing that exists (HTTP 404)."""
+
+
+class ConvcamPlugin(base_plugin.TBPlugin):
+    """Serves the layer listing, step lists, mosaics and step info of convcam data."""
+
+    plugin_name = metadata.PLUGIN_NAME
+
+    def __init__(self, context: base_plugin.TBContext):
+        self._data_provider = context.data_provider
+
+    def get_plugin_apps(self) -> dict[str, Any]:
+        return {
+            "/index.js": self._serve_index_js,
+            "/static/*": self._serve_static,
+            "/layers": self._serve_layers,
+            "/steps": self._serve_steps,
+            "/mosaic": self._serve_mosaic,
+            "/info": self._serve_info,
+        }
+
+    def is_active(self) -> bool:
+        return False  # Deprecated by TensorBoard; activity comes from `data_plugin_names`.
+
+    def frontend_metadata(self) -> base_plugin.FrontendMetadata:
+        return base_plugin.FrontendMetadata(es_module_path="/index.js", tab_name="Convcam")
+
+    # Routes -----------------------------------------------------------------
+
+    @wrappers.Request.application
+    def _serve_index_js(self, request: wrappers.Request) -> wrappers.Response:
+        return _asset_response(request, "index.js")
+
+    @wrappers.Request.application
+    def _serve_static(self, request: wrappers.Request) -> wrappers.Response:
+        _, _, name = request.path.partition("/static/")
+        return _asset_response(request, name)
+
+    @wrappers.Request.application
+    def _serve_layers(self, request: wrappers.Request) -> wrappers.Response:
+        """Runs and their layers, grouped by layer, with each run's latest layout."""
+        catalog = self._catalog(request)
+        runs = catalog.layers()
+        layers: dict[str, dict[str, Any]] = {}
+        for run, run_layers in sorted(runs.items()):
+            for layer, listing in run_layers.items():
+                entry = layers.setdefault(layer, _layer_entry(layer, listing))
+                entry["runs"][run] = {
+                    "max_step": listing.max_step,
+                    "max_wall_time": listing.max_wall_time,
+                    "layout": _latest_layout(catalog, run, layer, listing),
+                }
+        body = {"runs": sorted(runs), "layers": [layers[name] for name in sorted(layers)]}
+        return http_util.Respond(request, body, "application/json")
+
+    @wrappers.Request.application
+    def _serve_steps(self, request: wrappers.Request) -> wrappers.Response:
+        """Every kept step of one run's layer: step, wall time and the key of its blobs."""
+        return self._guarded(request, self._steps)
+
+    @wrappers.Request.application
+    def _serve_mosaic(self, request: wrappers.Request) -> wrappers.Response:
+        return self._guarded(request, lambda r: self._blob(r, "mosaic"))
+
+    @wrappers.Request.application
+    def _serve_info(self, request: wrappers.Request) -> wrappers.Response:
+        return self._guarded(request, lambda r: self._blob(r, "info"))
+
+    # Helpers ----------------------------------------------------------------
+
+    def _catalog(self, request: wrappers.Request) -> Catalog:
+        return Catalog(
+            self._data_provider,
+            plugin_util.context(request.environ),
+            plugin_util.experiment_id(request.environ),
+        )
+
+    def _guarded(self, request: wrappers.Request, handler) -> wrappers.Response:
+        try:
+            return handler(request)
+        except BadRequest as error:
+            return _error(request, 400, str(error))
+        except (NotFound, tb_errors.NotFoundError) as error:
+            return _error(request, 404, str(error) or "not found")
+
+    def _steps(self, request: wrappers.Request) -> wrappers.Response:
+        run, layer = _name_arg(request, "run"), _name_arg(request, "layer")
+        catalog = self._catalog(request)
+        series = catalog.series(run, layer, _listing(catalog, run, layer).tags)
+        body = {
+            "run": run,
+            "layer": layer,
+            "baseline_step": series.baseline_step,
+            "steps": [
+                {"step": ref.step, "wall_time": ref.wall_time, "key": _blob_query(run, layer, ref.step)}
+                for ref in series.steps
+            ],
+        }
+        return http_util.Respond(request, body, "application/json")
+
+    def _blob(self, request: wrappers.Request, kind: str) -> wrappers.Response:
+        run, layer, step = _name_arg(request, "run"), _name_arg(request, "layer"), _step_arg(request)
+        catalog = self._catalog(request)
+        ref = catalog.series(run, layer, _listing(catalog, run, layer).tags).find(step)
+        if ref is None:
+            raise NotFound(f"no step {step} of layer {layer!r} in run {run!r}")
+        if kind == "mosaic":
+            data = catalog.read(ref.mosaic_key)
+            if not data.startswith(PNG_SIGNATURE):
+                raise NotFound(f"step {step} of layer {layer!r} in run {run!r} holds no PNG")
+            return http_util.Respond(request, data, "image/png", expires=BLOB_CACHE_SECONDS)
+        data = catalog.read(ref.info_key)
+        return http_util.Respond(request, data, "application/json", expires=BLOB_CACHE_SECONDS)
+
+
+def _listing(catalog: Catalog, run: str, layer: str) -> LayerListing:
+    listing = catalog.layers().get(run, {}).get(layer)
+    if listing is None:
+        raise NotFound(f"no layer {layer!r} in run {run!r}")
+    return listing
+
+
+def _layer_entry(layer: str, listing: LayerListing) -> dict[str, Any]:
+    sources = listing.content.get("sources")
+    return {
+        "name": layer,
+        "path": layer.split("/"),
+        "sources": sources if isinstance(sources, list) else [],
+        "runs": {},
+    }
+
+
+def _latest_layout(catalog: Catalog, run: str, layer: str, listing: LayerListing) -> dict[str, Any] | None:
+    """The geometry of the layer's latest step (None when unreadable)."""
+    steps = catalog.series(run, layer, listing.tags, downsample=1).steps
+    if not steps:
+        return None
+    try:
+        info = json.loads(catalog.read(steps[-1].info_key))
+        kernels = info["kernels"]
+        return {
+            "step": steps[-1].step,
+            "rows": info["rows"],
+            "cols": info["cols"],
+            "tile_height": info["tile_height"],
+            "tile_width": info["tile_width"],
+            "kernel_count": info["kernel_count"],
+            "shown": len(kernels) if isinstance(kernels, list) else min(info["kernel_count"], info["rows"] * info["cols"]),
+            "downscale": info["downscale"],
+            "normalization": info["normalization"]["mode"],
+            "sources": [source["name"] for source in info["sources"]],
+        }
+    except (ValueError, KeyError, TypeError, tb_errors.NotFoundError):
+        return None
+
+
+def _name_arg(request: wrappers.Request, name: str) -> str:
+    value = request.args.get(name)
+    if value is None:
+        raise BadRequest(f"missing argument {name!r}")
+    if not value or len(value) > MAX_NAME_LENGTH or "\x00" in value:
+        raise BadRequest(f"argument {name!r}: expected a run or layer name")
+    return value
+
+
+def _step_arg(request: wrappers.Request) -> int:
+    text = request.args.get("step")
+    if text is None:
+        raise BadRequest("missing argument 'step'")
+    if not _STEP_PATTERN.match(text) or abs(int(text)) > _INT64_MAX:
+        raise BadRequest(f"argument 'step': expected an int64, got {text[:40]!r}")
+    return int(text)
+
+
+def _blob_query(run: str, layer: str, step: int) -> str:
+    """The key of a step's blobs: the query string for /mosaic and /info."""
+    return urllib.parse.urlencode({"run": run, "layer": layer, "step": step})
+
+
+def _asset_response(request: wrappers.Request, name: str) -> wrappers.Response:
+    asset = assets.read_asset(name)
+    if asset is None:
+        return _error(request, 404, "no such static file")
+    data, content_type = asset
+    return http_util.Respond(request, data, content_type)
+
+
+def _error(request: wrappers.Request, code: int, message: str) -> wrappers.Response:
+    return http_util.Respond(request, {"error": message}, "application/json", code=code)

@@ -1,0 +1,185 @@
+"""Shared helpers for the plugin tests: logdirs written by the real logger,
+and a real `tensorboard` subprocess.
+
+Kept out of conftest.py on purpose: the plugin tests import what they use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import zlib
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+# A run name full of HTML: the tab must show it as text, never as markup.
+HOSTILE_RUN = '<img src=x onerror="document.title=1">&amp;'
+STEPS = (0, 5, 10, 15, 20)
+SINGLE_LAYER = "xa/conv1"
+SECOND_LAYER = "xa/conv2"
+DUAL_LAYER = "dual/merged"
+
+
+def activations(run: str, step: int, shape: Sequence[int]) -> np.ndarray:
+    """Deterministic activations: noise for the blank run, stripes that grow with the step otherwise."""
+    rng = np.random.default_rng(zlib.crc32(f"{run}|{step}|{shape}".encode()))
+    batch, height, width, channels = shape
+    if run == "blank":
+        return rng.normal(size=shape).astype(np.float32)
+    y, x = np.mgrid[0:height, 0:width]
+    kernels = np.arange(channels)
+    pattern = np.sin((x[..., None] * (1 + kernels % 3) + y[..., None] * (kernels % 4)) * (1 + step / 10.0))
+    scale = 1.0 + kernels * (1 + step)  # kernels differ in range, so normalisation modes differ
+    data = pattern * scale + 0.1 * rng.normal(size=(height, width, channels))
+    return np.broadcast_to(data, (batch, height, width, channels)).astype(np.float32)
+
+
+def write_run(
+    logdir: Path,
+    run: str,
+    steps: Sequence[int] = STEPS,
+    *,
+    dual: bool = True,
+    baseline_tag: bool = False,
+) -> Path:
+    """Write one run with the real writer: two single-source layers and (optionally) a dual one.
+
+    `baseline_tag` additionally writes the first step under a companion tag
+    marked `baseline_of`, the way the logger keeps the blank-model baseline.
+    """
+    import tensorflow as tf
+
+    from tb_convcam import summary
+
+    run_dir = logdir / run
+    writer = tf.summary.create_file_writer(str(run_dir))
+    with writer.as_default():
+        for step in steps:
+            summary.mosaic(SINGLE_LAYER, activations(run, step, (2, 8, 8, 16)), step=step)
+            summary.mosaic(SECOND_LAYER, activations(run, step, (1, 4, 4, 40)), step=step, normalize="layer")
+            if dual:
+                summary.mosaic(
+                    DUAL_LAYER,
+                    [activations(run, step, (1, 6, 6, 12)), activations(run + "b", step, (1, 6, 6, 8))],
+                    step=step,
+                    sources=["xa/conv3", "xb/conv3"],
+                )
+        if baseline_tag:
+            write_baseline_companion(SINGLE_LAYER, activations(run, steps[0], (2, 8, 8, 16)), steps[0])
+    writer.close()
+    return run_dir
+
+
+def write_baseline_companion(tag: str, data: np.ndarray, step: int) -> None:
+    """Write `data` under `<tag>/baseline`, marked as `tag`'s baseline (the logger-side proposal)."""
+    import tensorflow as tf
+
+    from tb_convcam import metadata, mosaic
+
+    picture, layout = mosaic.tile(data, source_names=[tag])
+    png = tf.io.encode_png(picture[:, :, None])
+    summary_metadata = metadata.create_summary_metadata([tag])
+    content = json.loads(summary_metadata.plugin_data.content)
+    content["baseline_of"] = tag
+    summary_metadata.plugin_data.content = json.dumps(content).encode("utf-8")
+    tf.summary.write(
+        tag=f"{tag}/baseline",
+        tensor=tf.stack([png, tf.constant(metadata.encode_step_info(layout))]),
+        step=step,
+        metadata=summary_metadata,
+    )
+
+
+def write_demo_logdir(logdir: Path) -> Path:
+    """A blank run, a trained run, and a trained run with an HTML-laden name."""
+    write_run(logdir, "blank")
+    write_run(logdir, "trained", steps=STEPS + (25,))
+    write_run(logdir, HOSTILE_RUN, steps=(0, 10), dual=False)
+    return logdir
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def tensorboard_server(
+    logdir: Path, *, load_fast: bool, extra_args: Sequence[str] = (), timeout: float = 60.0
+) -> Iterator[str]:
+    """Run `tensorboard` on 127.0.0.1 over `logdir`; yields its base URL, always stops it."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "tensorboard.main",
+        "--logdir",
+        str(logdir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        f"--load_fast={'true' if load_fast else 'false'}",
+        "--reload_interval",
+        "1",
+        *extra_args,
+    ]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    # cwd: away from a source checkout, whose stale egg-info could hide the entry point.
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=str(logdir)
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base_url, process, timeout)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until_serving(base_url: str, process: subprocess.Popen, timeout: float) -> None:
+    """Wait until TensorBoard answers and has loaded convcam data."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode("utf-8", "replace") if process.stdout else ""
+            raise RuntimeError(f"tensorboard exited with {process.returncode}:\n{output}")
+        try:
+            layers = fetch_json(f"{base_url}/data/plugin/convcam/layers")
+            if layers["layers"]:
+                return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"tensorboard at {base_url} did not serve convcam data within {timeout}s")
+
+
+def fetch(url: str) -> tuple[int, bytes, str]:
+    """GET `url`; returns (status, body, content type) for success and HTTP errors alike."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read(), response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers.get("Content-Type", "")
+
+
+def fetch_json(url: str):
+    status, body, _ = fetch(url)
+    if status != 200:
+        raise urllib.error.URLError(f"{url}: HTTP {status}")
+    return json.loads(body)

@@ -1,0 +1,53 @@
+"""A real `tensorboard` process finds the plugin through its entry point and
+serves the routes with either loader (Python, and RustBoard via --load_fast)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import plugin_support as support
+
+LOADERS = [pytest.param(False, id="python-loader"), pytest.param(True, id="rustboard")]
+LOGGED_STEPS = tuple(range(0, 60, 2))  # 30 steps: more than TensorBoard's default of 10
+
+
+@pytest.fixture(scope="module")
+def logdir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("logs")
+    support.write_run(root, "blank", steps=LOGGED_STEPS, dual=False, baseline_tag=True)
+    support.write_run(root, "trained", steps=LOGGED_STEPS)
+    return root
+
+
+@pytest.mark.parametrize("load_fast", LOADERS)
+def test_tensorboard_serves_the_tab_and_keeps_every_step_by_default(logdir, load_fast):
+    with support.tensorboard_server(logdir, load_fast=load_fast) as base:
+        listing = json.loads(support.fetch(f"{base}/data/plugins_listing")[1])
+        layers = support.fetch_json(f"{base}/data/plugin/convcam/layers")
+        steps = support.fetch_json(f"{base}/data/plugin/convcam/steps?run=trained&layer=dual%2Fmerged")
+        mosaic = support.fetch(f"{base}/data/plugin/convcam/mosaic?{steps['steps'][3]['key']}")
+        missing = support.fetch(f"{base}/data/plugin/convcam/mosaic?run=trained&layer=dual%2Fmerged&step=3")
+        hostile = support.fetch(f"{base}/data/plugin/convcam/info?run=trained&layer=dual%2Fmerged&step=1e99")
+
+    assert listing["convcam"]["enabled"] is True
+    assert listing["convcam"]["tab_name"] == "Convcam"
+    assert listing["convcam"]["loading_mechanism"] == {"type": "IFRAME", "module_path": "/data/plugin/convcam/index.js"}
+    assert layers["runs"] == ["blank", "trained"]
+    assert [s["step"] for s in steps["steps"]] == list(LOGGED_STEPS)
+    assert mosaic[0] == 200 and mosaic[1].startswith(b"\x89PNG") and mosaic[2] == "image/png"
+    assert (missing[0], hostile[0]) == (404, 400)
+
+
+@pytest.mark.parametrize("load_fast", LOADERS)
+def test_an_explicit_sample_count_wins_and_the_baseline_survives_it(logdir, load_fast):
+    with support.tensorboard_server(logdir, load_fast=load_fast, extra_args=["--samples_per_plugin", "convcam=4"]) as base:
+        blank = support.fetch_json(f"{base}/data/plugin/convcam/steps?run=blank&layer=xa%2Fconv1")
+        trained = support.fetch_json(f"{base}/data/plugin/convcam/steps?run=trained&layer=xa%2Fconv1")
+        baseline = support.fetch(f"{base}/data/plugin/convcam/mosaic?run=blank&layer=xa%2Fconv1&step=0")
+
+    assert len(trained["steps"]) == 4
+    assert trained["steps"][-1]["step"] == LOGGED_STEPS[-1]
+    assert blank["baseline_step"] == 0 and blank["steps"][0]["step"] == 0
+    assert baseline[0] == 200
