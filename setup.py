@@ -16,6 +16,7 @@ setup(
     package_data={"tb_convcam.plugin": ["static/*"]},
     python_requires=">=3.10,<3.14",
     install_requires=["tensorflow>=2.16", "tensorboard>=2.16", "numpy"],
+    entry_points={"tensorboard_plugins": ["convcam = tb_convcam.plugin.loader:ConvcamLoader"]},
     extras_require={
         "test": ["pytest>=7", "selenium>=4.10"],
     },

@@ -44,9 +44,7 @@ def mosaic(
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"name: expected a non-empty string, got {name!r}")
-    unknown = set(options) - _TILE_OPTIONS
-    if unknown:
-        raise TypeError(f"options: unknown tile option(s) {sorted(unknown)}; expected some of {sorted(_TILE_OPTIONS)}")
+    check_tile_options(options)
     tensors = _as_tensors(data)
     names = _source_names(name, sources, len(tensors))
     if resolved is not None and (isinstance(resolved, str) or len(resolved) != len(names)):
@@ -123,6 +121,14 @@ def _source_names(name: str, sources: Sequence[str] | None, count: int) -> list[
     if isinstance(sources, str) or len(sources) != count:
         raise ValueError(f"sources: expected {count} source names (one per tensor), got {sources!r}")
     return [str(source) for source in sources]
+
+
+def check_tile_options(options: dict[str, Any]) -> None:
+    """Reject unknown or invalid `tile` options before anything runs."""
+    unknown = set(options) - _TILE_OPTIONS
+    if unknown:
+        raise TypeError(f"options: unknown tile option(s) {sorted(unknown)}; expected some of {sorted(_TILE_OPTIONS)}")
+    mosaic_lib.check_request([[None] * 3], **options)
 
 
 def _check_static(tensors: list[tf.Tensor], names: list[str], options: dict[str, Any]) -> None:

@@ -1,0 +1,255 @@
+"""ConvcamCallback: log mosaics of chosen conv layers while `model.fit` runs.
+
+Keras 3 callbacks never see the training batch, so the callback runs a fixed
+`probe` batch through the model: the same images every time, so steps
+compare. All layers come out of one forward pass (see `probe.py`).
+
+Logged steps are global steps (`optimizer.iterations`): once before the first
+step (the blank-model baseline), every `every_n_steps`, and at the end of
+training. Configuration errors raise at `on_train_begin`, before any training
+time is spent; failures while logging warn once and training goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Union
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tb_convcam import layer_paths, summary
+from tb_convcam.mosaic import MAX_SOURCES, check_dtype
+from tb_convcam.probe import build_probe_model
+
+LayerSpec = Union[str, tuple[str, ...]]
+LayersArg = Union[Sequence[LayerSpec], Mapping[str, LayerSpec]]
+
+
+class ConvcamCallback(keras.callbacks.Callback):
+    """Log Convcam mosaics of `layers` every `every_n_steps` global steps.
+
+    Args:
+      log_dir: the run's directory (TensorBoard shows it as one run).
+      layers: a list of layer paths ("conv1", "xa/add_10"; one mosaic each) or
+        tuples of 2-3 paths (one RGB mosaic, path i in channel i), or a dict
+        `{tag: path or tuple of paths}`.
+      probe: the fixed input batch, shaped like the model's input (a single
+        sample without batch axis is accepted too).
+      every_n_steps: log when the global step crosses a multiple of this.
+      also_to_images: also write each mosaic to the stock Images dashboard.
+      **tile_options: passed to `tb_convcam.tile` (normalize, padding, ...).
+    """
+
+    def __init__(
+        self,
+        log_dir: str | os.PathLike,
+        layers: LayersArg,
+        probe: Any,
+        every_n_steps: int = 100,
+        also_to_images: bool = False,
+        **tile_options: Any,
+    ) -> None:
+        super().__init__()
+        self.log_dir = _check_log_dir(log_dir)
+        self.layer_specs = parse_layers(layers)
+        if not isinstance(every_n_steps, (int, np.integer)) or isinstance(every_n_steps, bool):
+            raise TypeError(f"every_n_steps: expected a positive int, got {type(every_n_steps).__name__}")
+        if every_n_steps < 1:
+            raise ValueError(f"every_n_steps: expected a positive int, got {every_n_steps}")
+        self.every_n_steps = int(every_n_steps)
+        self.probe = probe
+        self.also_to_images = also_to_images
+        self.tile_options = tile_options
+        summary.check_tile_options(tile_options)
+        self._writer = None
+        self._forward = None
+        self._paths: dict[str, list[layer_paths.ResolvedPath]] = {}
+        self._probe_batch = None
+        self._last_logged: int | None = None
+        self._warned: set[str] = set()
+
+    # -- Keras hooks -----------------------------------------------------
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        if self._forward is None:
+            self._prepare()
+        if not _is_chief(self.model.distribute_strategy):
+            return
+        self._writer = tf.summary.create_file_writer(self.log_dir)
+        self._log_if_new(self._global_step())
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self._writer is None:
+            return
+        step = self._global_step()
+        if self._last_logged is None or step // self.every_n_steps > self._last_logged // self.every_n_steps:
+            self._log_if_new(step)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self._writer is None:
+            return
+        self._log_if_new(self._global_step())
+        self._writer.close()
+        self._writer = None
+
+    # -- setup -----------------------------------------------------------
+
+    def _prepare(self) -> None:
+        """Resolve layers, check outputs and probe, build the probe forward."""
+        model = self.model
+        if not model.built or not getattr(model, "inputs", None):
+            raise ValueError(
+                "model: ConvcamCallback needs a built functional or Sequential model with known inputs "
+                f"(got {type(model).__name__}); build it with keras.Input first"
+            )
+        self._paths = {
+            tag: [layer_paths.resolve(model, path) for path in paths] for tag, paths in self.layer_specs.items()
+        }
+        unique = list({path.resolved: path for paths in self._paths.values() for path in paths}.values())
+        for path in unique:
+            shape = path.layer.output.shape if _has_single_output(path.layer) else None
+            if shape is None or len(shape) != 4:
+                raise ValueError(
+                    f"layers: {path.requested!r} ({type(path.layer).__name__} {path.resolved!r}) has output shape "
+                    f"{shape}; expected a 4-D [batch, height, width, kernels] conv output"
+                )
+        self._probe_batch = _check_probe(self.probe, model)
+        probe_model = build_probe_model(model, unique)
+        index = {path.resolved: i for i, path in enumerate(unique)}
+        self._output_index = {tag: [index[p.resolved] for p in paths] for tag, paths in self._paths.items()}
+
+        @tf.function(reduce_retracing=True)
+        def forward(batch):
+            return probe_model(batch, training=False)
+
+        self._forward = forward
+
+    # -- logging ---------------------------------------------------------
+
+    def _global_step(self) -> int:
+        return int(self.model.optimizer.iterations.numpy())
+
+    def _log_if_new(self, step: int) -> None:
+        if step == self._last_logged:
+            return
+        self._last_logged = step
+        try:
+            outputs = self._forward(self._probe_batch)
+        except Exception as error:  # a logging hiccup must never kill training
+            self._warn_once("forward", f"probe forward failed at step {step}: {error!r}; skipped this step")
+            return
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        with self._writer.as_default(step=step):
+            for tag, paths in self._paths.items():
+                data = [outputs[i] for i in self._output_index[tag]]
+                try:
+                    summary.mosaic(
+                        tag,
+                        data[0] if len(data) == 1 else data,
+                        sources=[p.requested for p in paths],
+                        resolved=[p.resolved for p in paths],
+                        also_to_images=self.also_to_images,
+                        **self.tile_options,
+                    )
+                except Exception as error:
+                    self._warn_once(tag, f"could not log {tag!r} at step {step}: {error!r}; skipped")
+        try:
+            self._writer.flush()
+        except Exception as error:
+            self._warn_once("flush", f"could not flush convcam events to {self.log_dir!r}: {error!r}")
+
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            warnings.warn(f"ConvcamCallback: {message} (further failures of this kind are not reported)")
+
+
+def parse_layers(layers: LayersArg) -> dict[str, tuple[str, ...]]:
+    """Normalise the `layers` argument to `{tag: (path, ...)}`."""
+    if isinstance(layers, Mapping):
+        items = list(layers.items())
+    elif isinstance(layers, Sequence) and not isinstance(layers, str):
+        items = [(spec if isinstance(spec, str) else "+".join(map(str, spec)), spec) for spec in layers]
+    else:
+        raise TypeError(f"layers: expected a list of layer paths or a dict {{tag: path}}, got {type(layers).__name__}")
+    if not items:
+        raise ValueError("layers: expected at least one layer path, got none")
+    specs: dict[str, tuple[str, ...]] = {}
+    for tag, spec in items:
+        paths = (spec,) if isinstance(spec, str) else tuple(spec) if isinstance(spec, (tuple, list)) else None
+        if (
+            not isinstance(tag, str)
+            or not tag
+            or paths is None
+            or not 1 <= len(paths) <= MAX_SOURCES
+            or not all(isinstance(p, str) and p.strip("/") for p in paths)
+        ):
+            raise ValueError(
+                f"layers: expected each entry to be a layer path or a tuple of 2-{MAX_SOURCES} paths "
+                f"under a non-empty tag, got {tag!r}: {spec!r}"
+            )
+        if tag in specs:
+            raise ValueError(f"layers: tag {tag!r} appears twice")
+        specs[tag] = paths
+    return specs
+
+
+def _check_log_dir(log_dir: Any) -> str:
+    if not isinstance(log_dir, (str, os.PathLike)) or not os.fspath(log_dir):
+        raise TypeError(f"log_dir: expected a directory path, got {log_dir!r}")
+    log_dir = os.fspath(log_dir)
+    if os.path.exists(log_dir) and not os.path.isdir(log_dir):
+        raise ValueError(f"log_dir: expected a directory, got {log_dir!r}, which is a file")
+    return log_dir
+
+
+def _has_single_output(layer: keras.layers.Layer) -> bool:
+    try:
+        return not isinstance(layer.output, (list, tuple, dict))
+    except (AttributeError, ValueError):
+        return False
+
+
+def _check_probe(probe: Any, model: keras.Model) -> Any:
+    """The probe as a batch matching the model's input(s); ValueError if not."""
+    if probe is None:
+        raise ValueError("probe: expected a fixed input batch for the model (e.g. a few training images), got None")
+    inputs = model.inputs
+    if len(inputs) > 1:
+        if not isinstance(probe, (list, tuple)) or len(probe) != len(inputs):
+            raise ValueError(f"probe: the model has {len(inputs)} inputs; expected a list of {len(inputs)} arrays")
+        return [_check_probe_array(p, i, f"probe[{n}]") for n, (p, i) in enumerate(zip(probe, inputs))]
+    return _check_probe_array(probe, inputs[0], "probe")
+
+
+def _check_probe_array(probe: Any, model_input: Any, label: str) -> tf.Tensor:
+    try:
+        array = np.asarray(probe)
+    except Exception as error:
+        raise TypeError(f"{label}: expected an array, got {type(probe).__name__}") from error
+    check_dtype(array.dtype, label)
+    expected = list(model_input.shape)
+    if array.ndim == len(expected) - 1:
+        array = array[None]
+    if array.ndim != len(expected) or any(e is not None and e != a for e, a in zip(expected[1:], array.shape[1:])):
+        raise ValueError(f"{label}: expected shape {expected} (the model's input), got {list(np.shape(probe))}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{label}: expected at least one sample, got shape {list(array.shape)}")
+    return tf.constant(array.astype(model_input.dtype))
+
+
+def _is_chief(strategy: tf.distribute.Strategy) -> bool:
+    """Only the chief writes under multi-worker strategies."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    extended = strategy.extended
+    if resolver is None or not getattr(extended, "_in_multi_worker_mode", lambda: False)():
+        return True
+    task_type, task_id = resolver.task_type, resolver.task_id
+    if task_type in (None, "chief"):
+        return True
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return task_type == "worker" and task_id == 0 and not has_chief
