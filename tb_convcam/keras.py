@@ -22,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from tb_convcam import layer_paths, summary
-from tb_convcam.mosaic import MAX_SOURCES, check_dtype
+from tb_convcam.mosaic import MAX_SOURCES, check_dtype, check_request
 from tb_convcam.probe import build_probe_model
 
 LayerSpec = Union[str, tuple[str, ...]]
@@ -118,6 +118,10 @@ class ConvcamCallback(keras.callbacks.Callback):
                     f"{shape}; expected a 4-D [batch, height, width, kernels] conv output"
                 )
         self._probe_batch = _check_probe(self.probe, model)
+        batch = int(tf.nest.flatten(self._probe_batch)[0].shape[0])
+        for tag, paths in self._paths.items():
+            shapes = [[batch, *path.layer.output.shape[1:]] for path in paths]
+            check_request(shapes, source_names=[p.requested for p in paths], **self.tile_options)
         probe_model = build_probe_model(model, unique)
         index = {path.resolved: i for i, path in enumerate(unique)}
         self._output_index = {tag: [index[p.resolved] for p in paths] for tag, paths in self._paths.items()}

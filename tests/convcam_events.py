@@ -1,0 +1,59 @@
+"""Read convcam data back the way TensorBoard does: through its own data provider."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from tensorboard import context
+from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+
+from tb_convcam import metadata
+
+
+@dataclasses.dataclass
+class LoggedMosaic:
+    step: int
+    blobs: list[bytes]
+    info: dict
+
+    @property
+    def png(self) -> bytes:
+        return self.blobs[0]
+
+    def pixels(self) -> np.ndarray:
+        import tensorflow as tf
+
+        return tf.io.decode_png(self.png).numpy()
+
+
+def read_logdir(logdir: str, plugin: str = metadata.PLUGIN_NAME) -> dict[str, dict[str, list[LoggedMosaic]]]:
+    """{run: {tag: [LoggedMosaic, ...]}} for every convcam tag, all steps kept."""
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={plugin: 0})
+    multiplexer.AddRunsFromDirectory(logdir)
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, logdir)
+    ctx = context.RequestContext()
+    series = provider.read_blob_sequences(ctx, experiment_id="", plugin_name=plugin, downsample=10**6)
+    result: dict[str, dict[str, list[LoggedMosaic]]] = {}
+    for run, tags in series.items():
+        for tag, data in tags.items():
+            blobs = [[provider.read_blob(ctx, blob_key=ref.blob_key) for ref in datum.values] for datum in data]
+            result.setdefault(run, {})[tag] = [
+                LoggedMosaic(datum.step, blob, metadata.parse_step_info(blob[1]) if plugin == "convcam" else {})
+                for datum, blob in zip(data, blobs)
+            ]
+    return result
+
+
+def tag_content(logdir: str) -> dict[str, dict[str, dict]]:
+    """{run: {tag: parsed plugin content}} as TensorBoard lists it."""
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(logdir)
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, logdir)
+    listing = provider.list_blob_sequences(context.RequestContext(), experiment_id="", plugin_name="convcam")
+    return {
+        run: {tag: metadata.parse_plugin_content(ts.plugin_content) for tag, ts in tags.items()}
+        for run, tags in listing.items()
+    }

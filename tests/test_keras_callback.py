@@ -1,0 +1,231 @@
+"""ConvcamCallback on real Keras models: nested paths, dual merge, schedule, failures."""
+
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from convcam_events import read_logdir, tag_content
+
+from tb_convcam import ConvcamCallback, tile
+
+SIZE = 16
+
+
+def backbone(name):
+    inputs = keras.Input((SIZE, SIZE, 3))
+    x = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv1")(inputs)
+    x = keras.layers.Conv2D(6, 3, strides=2, padding="same")(x)  # auto-named conv2d, conv2d_1, ...
+    return keras.Model(inputs, x, name=name)
+
+
+def dual_model():
+    inputs = keras.Input((SIZE, SIZE, 3))
+    pooled = [keras.layers.GlobalAveragePooling2D()(backbone(name)(inputs)) for name in ("xa", "xb")]
+    model = keras.Model(inputs, keras.layers.Dense(2, name="logits")(keras.layers.Concatenate()(pooled)))
+    model.compile(keras.optimizers.SGD(0.1), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def training_data(count=16):
+    rng = np.random.default_rng(0)
+    return rng.uniform(size=(count, SIZE, SIZE, 3)).astype(np.float32), rng.integers(0, 2, count)
+
+
+def steps_of(logdir, tag):
+    return [mosaic.step for mosaic in read_logdir(str(logdir))["."][tag]]
+
+
+def test_logs_the_blank_model_every_n_global_steps_and_the_end(tmp_path):
+    model = dual_model()
+    images, labels = training_data(16)
+    callback = ConvcamCallback(tmp_path, ["xa/conv1"], probe=images[:2], every_n_steps=3)
+    model.fit(images, labels, batch_size=2, epochs=2, callbacks=[callback], verbose=0)  # 16 global steps
+    assert steps_of(tmp_path, "xa/conv1") == [0, 3, 6, 9, 12, 15, 16]
+
+
+def test_a_second_fit_continues_the_global_step_without_logging_twice(tmp_path):
+    model = dual_model()
+    images, labels = training_data(8)
+    callback = ConvcamCallback(tmp_path, ["xa/conv1"], probe=images[:1], every_n_steps=4)
+    for _ in range(2):
+        model.fit(images, labels, batch_size=2, epochs=1, callbacks=[callback], verbose=0)
+    assert steps_of(tmp_path, "xa/conv1") == [0, 4, 8]
+
+
+def test_paths_reach_into_nested_models_and_tuples_merge_into_rgb(tmp_path):
+    model = dual_model()
+    images, labels = training_data(4)
+    layers = {"dual/conv1": ("xa/conv1", "xb/conv1"), "xb/conv1": "xb/conv1"}
+    model.fit(images, labels, batch_size=2, epochs=1, verbose=0,
+              callbacks=[ConvcamCallback(tmp_path, layers, probe=images[:2], every_n_steps=1)])
+    logged = read_logdir(str(tmp_path))["."]
+    inner = [keras.Model(model.get_layer(n).input, model.get_layer(n).get_layer("conv1").output) for n in ("xa", "xb")]
+    final_activations = [np.asarray(m(images[:2])) for m in inner]
+    expected_rgb, _ = tile(final_activations)
+    last = logged["dual/conv1"][-1]
+    assert last.pixels().shape[-1] == 3
+    assert np.abs(last.pixels().astype(int) - expected_rgb).max() <= 1, "channel i is source i's mosaic"
+    np.testing.assert_array_equal(last.pixels()[..., 1], logged["xb/conv1"][-1].pixels()[..., 0])
+
+
+def test_auto_named_layers_resolve_to_the_name_they_have_when_built_alone(tmp_path):
+    model = dual_model()  # xb's auto-named convs are conv2d_<n> with n > 0 in this process
+    images, labels = training_data(2)
+    callback = ConvcamCallback(tmp_path, {"b": "xb/conv2d", "exact": "xa/conv1"}, probe=images[:1])
+    model.fit(images, labels, batch_size=2, epochs=1, callbacks=[callback], verbose=0)
+    real_name = [layer.name for layer in model.get_layer("xb").layers if layer.name.startswith("conv2d")][0]
+    content = tag_content(str(tmp_path))["."]
+    assert content["b"]["sources"] == [{"name": "xb/conv2d", "resolved": f"xb/{real_name}"}]
+    assert content["exact"]["sources"] == [{"name": "xa/conv1", "resolved": "xa/conv1"}]
+
+
+def test_dual_xception_backbones_by_the_names_of_a_model_built_alone(tmp_path):
+    inputs = keras.Input((71, 71, 3))
+    nested = [keras.applications.Xception(weights=None, include_top=False, input_shape=(71, 71, 3), name=n)
+              for n in ("xa", "xb")]
+    pooled = [keras.layers.GlobalAveragePooling2D()(net(inputs)) for net in nested]
+    model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Concatenate()(pooled)))
+    model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True), run_eagerly=True)
+    images = np.random.default_rng(1).uniform(size=(2, 71, 71, 3)).astype(np.float32)
+    callback = ConvcamCallback(tmp_path, {"dual/add_10": ("xa/add_10", "xb/add_10")}, probe=images[:1])
+    model.fit(images, np.array([0, 1]), batch_size=2, epochs=1, callbacks=[callback], verbose=0)
+
+    xb_adds = [layer.name for layer in nested[1].layers if layer.name.startswith("add")]
+    sources = tag_content(str(tmp_path))["."]["dual/add_10"]["sources"]
+    assert sources[1] == {"name": "xb/add_10", "resolved": f"xb/{xb_adds[10]}"}
+    assert sources[0]["resolved"] in ("xa/add_10", f"xa/{[l.name for l in nested[0].layers if l.name.startswith('add')][10]}")
+    last = read_logdir(str(tmp_path))["."]["dual/add_10"][-1]
+    assert last.info["kernel_count"] == 728 and (last.info["tile_height"], last.info["tile_width"]) == (5, 5)
+    assert last.pixels()[..., 0].any() and last.pixels()[..., 1].any() and not last.pixels()[..., 2].any()
+
+
+@pytest.mark.parametrize(
+    "layers, probe, words",
+    [
+        (["xb/conv_1"], None, "closest existing: xb/conv1"),
+        (["xa/nothing_like_it"], None, "no layer 'xa/nothing_like_it'"),
+        (["logits"], None, "expected a 4-D"),
+        (["xa/conv1/deeper"], None, "not a model with layers"),
+        (["xa/conv1"], np.zeros((1, SIZE, SIZE, 1), np.float32), "probe: expected shape [None, 16, 16, 3]"),
+        (["xa/conv1"], None, None),
+    ],
+)
+def test_configuration_errors_stop_fit_before_any_training_step(tmp_path, layers, probe, words):
+    model = dual_model()
+    images, labels = training_data(4)
+    callback = ConvcamCallback(tmp_path, layers, probe=images[:1] if probe is None else probe, batch_index=0)
+    if words is None:
+        model.fit(images, labels, batch_size=2, epochs=1, callbacks=[callback], verbose=0)
+        assert int(model.optimizer.iterations) == 2
+        return
+    with pytest.raises(ValueError) as raised:
+        model.fit(images, labels, batch_size=2, epochs=1, callbacks=[callback], verbose=0)
+    assert words in str(raised.value)
+    assert int(model.optimizer.iterations) == 0
+
+
+def test_batch_index_beyond_the_probe_is_a_configuration_error(tmp_path):
+    model = dual_model()
+    images, labels = training_data(4)
+    with pytest.raises(ValueError, match="batch_index"):
+        model.fit(images, labels, epochs=1, verbose=0,
+                  callbacks=[ConvcamCallback(tmp_path, ["xa/conv1"], probe=images[:2], batch_index=2)])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        ({"layers": "xa/conv1"}, TypeError, "layers: expected a list"),
+        ({"layers": []}, ValueError, "at least one"),
+        ({"layers": [("a", "b", "c", "d")]}, ValueError, "tuple of 2-3 paths"),
+        ({"layers": {"t": 3}}, ValueError, "got 't': 3"),
+        ({"every_n_steps": 0}, ValueError, "every_n_steps"),
+        ({"every_n_steps": -5}, ValueError, "every_n_steps"),
+        ({"every_n_steps": 2.5}, TypeError, "every_n_steps"),
+        ({"normalize": "both"}, ValueError, "normalize"),
+        ({"normalise": "kernel"}, TypeError, "unknown tile option"),
+    ],
+)
+def test_bad_arguments_fail_at_construction(tmp_path, kwargs, error, words):
+    arguments = {"log_dir": tmp_path, "layers": ["xa/conv1"], "probe": np.zeros((1, SIZE, SIZE, 3))} | kwargs
+    with pytest.raises(error) as raised:
+        ConvcamCallback(**arguments)
+    assert words in str(raised.value)
+
+
+def test_a_log_dir_that_is_a_file_is_refused(tmp_path):
+    path = tmp_path / "file"
+    path.write_text("not a directory")
+    with pytest.raises(ValueError, match="log_dir: expected a directory"):
+        ConvcamCallback(path, ["xa/conv1"], probe=np.zeros((1, SIZE, SIZE, 3)))
+
+
+class FailsWhenProbed(keras.layers.Layer):
+    """Identity in training; in inference it fails while `broken` is set."""
+
+    def build(self, input_shape):
+        self.broken = self.add_weight(shape=(), initializer="zeros", trainable=False, name="broken")
+
+    def call(self, x, training=False):
+        if training:
+            return x
+        with tf.control_dependencies([tf.debugging.assert_equal(self.broken, 0.0, message="probe broke")]):
+            return tf.identity(x)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+class BreakBetween(keras.callbacks.Callback):
+    def __init__(self, layer, start, stop):
+        super().__init__()
+        self.layer, self.start, self.stop = layer, start, stop
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = int(self.model.optimizer.iterations)
+        self.layer.broken.assign(1.0 if self.start <= step < self.stop else 0.0)
+
+
+def test_a_failure_while_logging_warns_once_and_training_goes_on(tmp_path):
+    inputs = keras.Input((SIZE, SIZE, 3))
+    fragile = FailsWhenProbed(name="fragile")
+    x = keras.layers.Conv2D(4, 3, name="conv")(fragile(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.GlobalAveragePooling2D()(x)))
+    model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    images, labels = training_data(16)
+    convcam = ConvcamCallback(tmp_path, ["conv"], probe=images[:1], every_n_steps=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(images, labels, batch_size=2, epochs=1, verbose=0,
+                  callbacks=[BreakBetween(fragile, 3, 6), convcam])
+    ours = [w for w in caught if "ConvcamCallback" in str(w.message)]
+    assert len(ours) == 1 and "skipped" in str(ours[0].message)
+    assert int(model.optimizer.iterations) == 8
+    assert steps_of(tmp_path, "conv") == [0, 2, 6, 8]
+
+
+def test_mirrored_strategy_on_two_devices_writes_each_step_once(tmp_path):
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(__file__.rsplit('/', 1)[0])!r})
+        import tensorflow as tf
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        import keras, numpy as np
+        from test_keras_callback import dual_model, training_data
+        from tb_convcam import ConvcamCallback
+        strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+        assert strategy.num_replicas_in_sync == 2
+        with strategy.scope():
+            model = dual_model()
+        images, labels = training_data(16)
+        callback = ConvcamCallback({str(tmp_path)!r}, {{"dual": ("xa/conv1", "xb/conv1")}}, probe=images[:2], every_n_steps=2)
+        model.fit(images, labels, batch_size=4, epochs=1, callbacks=[callback], verbose=0)
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
+    assert steps_of(tmp_path, "dual") == [0, 2, 4]

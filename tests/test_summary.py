@@ -1,0 +1,79 @@
+"""summary.mosaic behaves like tf.summary.image and writes what TensorBoard can read."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from convcam_events import read_logdir, tag_content
+
+from tb_convcam import summary, tile
+
+
+@pytest.fixture
+def activations():
+    return np.random.default_rng(0).normal(size=(2, 6, 5, 12)).astype(np.float32)
+
+
+def test_written_mosaic_reads_back_through_tensorboard_as_png_and_step_info(tmp_path, activations):
+    with tf.summary.create_file_writer(str(tmp_path)).as_default():
+        assert bool(summary.mosaic("block/conv", activations, step=3, description="an early layer"))
+    (logged,) = read_logdir(str(tmp_path))["."]["block/conv"]
+    expected, layout = tile(activations)
+    assert logged.step == 3
+    np.testing.assert_array_equal(logged.pixels()[..., 0], expected)
+    assert (logged.info["rows"], logged.info["cols"]) == (layout.rows, layout.cols)
+    np.testing.assert_array_equal(logged.info["sources"][0]["stats"]["min"], layout.sources[0].stats.min)
+    assert tag_content(str(tmp_path))["."]["block/conv"]["sources"] == [{"name": "block/conv", "resolved": "block/conv"}]
+
+
+def test_uses_the_default_step_and_works_inside_tf_function(tmp_path, activations):
+    @tf.function
+    def log(a, b):
+        return summary.mosaic("dual", [a, b], sources=["xa/conv", "xb/conv"])
+
+    with tf.summary.create_file_writer(str(tmp_path)).as_default(step=7):
+        assert bool(log(activations, activations[..., :6]))
+    (logged,) = read_logdir(str(tmp_path))["."]["dual"]
+    assert logged.step == 7
+    np.testing.assert_array_equal(logged.pixels(), tile([activations, activations[..., :6]])[0])
+    assert [s["name"] for s in logged.info["sources"]] == ["xa/conv", "xb/conv"]
+
+
+def test_without_a_default_writer_nothing_is_written(activations):
+    assert not bool(summary.mosaic("idle", activations, step=0))
+
+
+def test_without_a_step_it_fails_like_tf_summary(tmp_path, activations):
+    with tf.summary.create_file_writer(str(tmp_path)).as_default():
+        with pytest.raises(ValueError, match="step"):
+            summary.mosaic("no_step", activations)
+
+
+def test_also_to_images_puts_the_same_png_on_the_images_dashboard(tmp_path, activations):
+    with tf.summary.create_file_writer(str(tmp_path)).as_default():
+        summary.mosaic("conv", activations, step=1, also_to_images=True)
+    (convcam,) = read_logdir(str(tmp_path))["."]["conv"]
+    (image,) = read_logdir(str(tmp_path), plugin="images")["."]["conv/image"]
+    width, height, png = image.blobs
+    assert png == convcam.png
+    assert (int(height), int(width)) == convcam.pixels().shape[:2]
+
+
+@pytest.mark.parametrize(
+    "data, kwargs, error, words",
+    [
+        (np.zeros((4, 4)), {}, ValueError, "got shape [4, 4]"),
+        (np.zeros((1, 0, 4, 4)), {}, ValueError, "zero-sized"),
+        (np.array(["a", "b"]), {}, TypeError, "integer or floating dtype"),
+        ([np.zeros((4, 4, 2))] * 4, {}, ValueError, "1 to 3"),
+        (np.zeros((4, 4, 2)), {"normalise": "kernel"}, TypeError, "unknown tile option"),
+        (np.zeros((4, 4, 2)), {"normalize": "global"}, ValueError, "normalize"),
+        ([np.zeros((4, 4, 2))] * 2, {"sources": ["only one"]}, ValueError, "sources"),
+        (np.zeros((1, 4, 4, 2)), {"batch_index": 1}, ValueError, "batch_index"),
+    ],
+)
+def test_bad_input_raises_before_anything_is_written(tmp_path, data, kwargs, error, words):
+    with tf.summary.create_file_writer(str(tmp_path)).as_default():
+        with pytest.raises(error) as raised:
+            summary.mosaic("bad", data, step=0, **kwargs)
+    assert words in str(raised.value)
+    assert read_logdir(str(tmp_path)) == {}
