@@ -9,11 +9,11 @@ from tensorboard.plugins import base_plugin
 from tb_convcam import metadata
 
 # Steps kept per run and layer when the user does not say otherwise.
-# TensorBoard keeps 10 for plugins it does not know, too few to scrub through
-# training. Measured (docs/PLUGIN.md): a tensorboard process grows by about
-# the PNG size per kept step, so 500 steps of a typical 60 KB mosaic cost
-# about 30 MB per run and layer.
-DEFAULT_SAMPLES_PER_TAG = 500
+# TensorBoard keeps 10 for plugins it does not know: too few to scrub through
+# training. Measured (docs/PLUGIN.md): TensorBoard's memory grows by about
+# 1.0x (RustBoard) to 1.3x (Python loader) the PNG bytes it keeps, so 200
+# steps of a typical 150 KB mosaic cost 30-40 MB per run and layer.
+DEFAULT_SAMPLES_PER_TAG = 200
 
 
 class ConvcamLoader(base_plugin.TBLoader):

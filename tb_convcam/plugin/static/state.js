@@ -1,0 +1,61 @@
+// The view state and its URL form, so that a view can be bookmarked and shared.
+//
+// The state is a flat query string: layer, run (repeated, names may hold any
+// character), step, norm, colour, zoom, kernel, and the reference (refRun,
+// refStep) that "locked" normalisation uses.
+
+export const NORMALISATIONS = ["kernel", "layer", "locked"];
+export const ZOOM_FIT = 0;
+export const MAX_ZOOM = 32;
+
+export function defaultState() {
+  return {
+    layer: null,
+    runs: [],
+    step: null, // null: follow the latest step
+    norm: "kernel",
+    colour: "rgb", // "rgb", "source0".."source2", "recolour"
+    zoom: ZOOM_FIT,
+    kernel: null, // the kernel shown in the filmstrip
+    refRun: null,
+    refStep: null,
+  };
+}
+
+export function parseState(text) {
+  const params = new URLSearchParams(text.replace(/^[#?]/, ""));
+  const state = defaultState();
+  state.layer = params.get("layer") || null;
+  state.runs = params.getAll("run").filter((run) => run !== "");
+  state.step = integerOrNull(params.get("step"));
+  if (NORMALISATIONS.includes(params.get("norm"))) state.norm = params.get("norm");
+  const colour = params.get("colour");
+  if (colour === "rgb" || colour === "recolour" || /^source[0-2]$/.test(colour || "")) state.colour = colour;
+  const zoom = integerOrNull(params.get("zoom"));
+  if (zoom !== null && zoom >= 0 && zoom <= MAX_ZOOM) state.zoom = zoom;
+  state.kernel = integerOrNull(params.get("kernel"));
+  state.refRun = params.get("refRun") || null;
+  state.refStep = integerOrNull(params.get("refStep"));
+  return state;
+}
+
+export function formatState(state) {
+  const params = new URLSearchParams();
+  if (state.layer) params.set("layer", state.layer);
+  for (const run of state.runs) params.append("run", run);
+  if (state.step !== null) params.set("step", String(state.step));
+  if (state.norm !== "kernel") params.set("norm", state.norm);
+  if (state.colour !== "rgb") params.set("colour", state.colour);
+  if (state.zoom !== ZOOM_FIT) params.set("zoom", String(state.zoom));
+  if (state.kernel !== null) params.set("kernel", String(state.kernel));
+  if (state.norm === "locked" && state.refRun !== null) {
+    params.set("refRun", state.refRun);
+    if (state.refStep !== null) params.set("refStep", String(state.refStep));
+  }
+  return params.toString();
+}
+
+function integerOrNull(text) {
+  if (text === null || !/^-?\d{1,15}$/.test(text)) return null;
+  return Number(text);
+}

@@ -1,0 +1,222 @@
+// DOM building. Every run, layer and source name goes in through textContent
+// (via `el`), never as HTML: names come from the logdir and may hold markup.
+
+export const RUN_COLOURS = ["#f57c00", "#1976d2", "#388e3c", "#7b1fa2", "#c2185b", "#0097a7", "#5d4037", "#455a64"];
+
+/** Create an element; `text` is set as text, never parsed as HTML. */
+export function el(tag, { className, text, attrs, on } = {}, children = []) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
+  for (const [event, handler] of Object.entries(on || {})) node.addEventListener(event, handler);
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+/** The static skeleton of the tab; returns the nodes the controller updates. */
+export function buildSkeleton(root) {
+  const parts = {
+    runs: el("div", { className: "cc-runs", attrs: { role: "group", "aria-label": "Runs" } }),
+    filter: el("input", {
+      className: "cc-filter",
+      attrs: { type: "search", placeholder: "Filter layers", "aria-label": "Filter layers", spellcheck: "false" },
+    }),
+    layers: el("nav", { className: "cc-layers", attrs: { "aria-label": "Layers" } }),
+    play: el("button", { className: "cc-play", text: "▶", attrs: { type: "button", title: "Play / pause (space)" } }),
+    slider: el("input", { className: "cc-slider", attrs: { type: "range", min: "0", max: "0", value: "0", "aria-label": "Step" } }),
+    readout: el("span", { className: "cc-readout", attrs: { "aria-live": "polite" } }),
+    norm: el("div", { className: "cc-segmented cc-norm", attrs: { role: "radiogroup", "aria-label": "Normalisation" } }),
+    colour: el("div", { className: "cc-segmented cc-colour", attrs: { role: "radiogroup", "aria-label": "Colours" } }),
+    zoomOut: el("button", { className: "cc-zoom-out", text: "−", attrs: { type: "button", title: "Zoom out" } }),
+    zoomLabel: el("span", { className: "cc-zoom-label" }),
+    zoomIn: el("button", { className: "cc-zoom-in", text: "+", attrs: { type: "button", title: "Zoom in" } }),
+    zoomFit: el("button", { className: "cc-zoom-fit", text: "Fit", attrs: { type: "button", title: "Fit to panel" } }),
+    reference: el("div", { className: "cc-reference" }),
+    message: el("div", { className: "cc-message" }),
+    panels: el("div", { className: "cc-panels" }),
+    filmstrip: el("section", { className: "cc-filmstrip", attrs: { hidden: "" } }),
+    tooltip: el("div", { className: "cc-tooltip", attrs: { hidden: "", role: "tooltip" } }),
+  };
+  const sidebar = el("aside", { className: "cc-sidebar" }, [
+    el("div", { className: "cc-brand", text: "Convcam" }),
+    el("section", {}, [el("h2", { text: "Runs" }), parts.runs]),
+    el("section", { className: "cc-layer-section" }, [el("h2", { text: "Layers" }), parts.filter, parts.layers]),
+  ]);
+  const toolbar = el("div", { className: "cc-toolbar" }, [
+    el("div", { className: "cc-scrubber" }, [parts.play, parts.slider, parts.readout]),
+    el("div", { className: "cc-controls" }, [
+      labelled("Normalise", parts.norm),
+      labelled("Colours", parts.colour),
+      labelled("Zoom", el("div", { className: "cc-zoom" }, [parts.zoomOut, parts.zoomLabel, parts.zoomIn, parts.zoomFit])),
+    ]),
+    parts.reference,
+  ]);
+  const main = el("main", { className: "cc-main" }, [toolbar, parts.message, parts.panels, parts.filmstrip]);
+  root.replaceChildren(el("div", { className: "cc-app" }, [sidebar, main]), parts.tooltip);
+  return parts;
+}
+
+function labelled(label, control) {
+  return el("div", { className: "cc-control" }, [el("span", { className: "cc-control-label", text: label }), control]);
+}
+
+/** A segmented radio control; `options` is [[value, label, title]]. */
+export function renderSegmented(container, options, selected, onPick) {
+  container.replaceChildren(
+    ...options.map(([value, label, title]) =>
+      el("button", {
+        className: value === selected ? "cc-segment cc-selected" : "cc-segment",
+        text: label,
+        attrs: { type: "button", role: "radio", "aria-checked": String(value === selected), "data-value": value, title: title || label },
+        on: { click: () => onPick(value) },
+      }),
+    ),
+  );
+}
+
+/** Run checkboxes with a colour swatch each. */
+export function renderRuns(container, runs, selected, onToggle) {
+  if (!runs.length) {
+    container.replaceChildren(el("p", { className: "cc-hint", text: "No runs with convcam data." }));
+    return;
+  }
+  container.replaceChildren(
+    ...runs.map((run, index) => {
+      const box = el("input", { attrs: { type: "checkbox" }, on: { change: () => onToggle(run, box.checked) } });
+      box.checked = selected.includes(run);
+      return el("label", { className: "cc-run", attrs: { title: run } }, [
+        box,
+        el("span", { className: "cc-swatch", attrs: { style: `background:${runColour(runs, run)}` } }),
+        el("span", { className: "cc-run-label", text: run }),
+      ]);
+    }),
+  );
+}
+
+export function runColour(runs, run) {
+  const index = runs.indexOf(run);
+  return RUN_COLOURS[(index < 0 ? 0 : index) % RUN_COLOURS.length];
+}
+
+/** Layers grouped by path prefix, filtered by substring, with kernel count and tile size. */
+export function renderLayers(container, layers, { filter, selected, runs, onPick }) {
+  const needle = filter.trim().toLowerCase();
+  const shown = layers.filter((layer) => layer.name.toLowerCase().includes(needle));
+  if (!shown.length) {
+    container.replaceChildren(el("p", { className: "cc-hint", text: layers.length ? "No layer matches the filter." : "No layers yet." }));
+    return;
+  }
+  const groups = new Map();
+  for (const layer of shown) {
+    const group = layer.path.length > 1 ? layer.path.slice(0, -1).join("/") + "/" : "";
+    if (!groups.has(group)) groups.set(group, []);
+    groups.get(group).push(layer);
+  }
+  const nodes = [];
+  for (const [group, members] of groups) {
+    if (group) nodes.push(el("div", { className: "cc-group", text: group }));
+    for (const layer of members) {
+      const layout = layoutFor(layer, runs);
+      nodes.push(
+        el(
+          "button",
+          {
+            className: layer.name === selected ? "cc-layer cc-selected" : "cc-layer",
+            attrs: { type: "button", "data-layer": layer.name, title: layer.name },
+            on: { click: () => onPick(layer.name) },
+          },
+          [
+            el("span", { className: "cc-layer-name", text: layer.path[layer.path.length - 1] || layer.name }),
+            el("span", { className: "cc-layer-meta", text: layoutSummary(layout, layer) }),
+          ],
+        ),
+      );
+    }
+  }
+  container.replaceChildren(...nodes);
+}
+
+function layoutFor(layer, runs) {
+  for (const run of runs) if (layer.runs[run] && layer.runs[run].layout) return layer.runs[run].layout;
+  for (const entry of Object.values(layer.runs)) if (entry.layout) return entry.layout;
+  return null;
+}
+
+function layoutSummary(layout, layer) {
+  if (!layout) return "";
+  const kernels = layout.shown < layout.kernel_count ? `${layout.shown}/${layout.kernel_count}` : `${layout.kernel_count}`;
+  const sources = layer.sources.length > 1 ? ` · ${layer.sources.length} sources` : "";
+  return `${kernels} kernels · ${layout.tile_height}×${layout.tile_width}${sources}`;
+}
+
+/** One run's panel: header with the run name and shown step, a scrollable canvas. */
+export function buildPanel(run, colour) {
+  const canvas = el("canvas", { className: "cc-mosaic", attrs: { width: "1", height: "1" } });
+  const hoverBox = el("div", { className: "cc-hover-box", attrs: { hidden: "" } });
+  const panel = {
+    run,
+    root: null,
+    canvas,
+    hoverBox,
+    viewport: el("div", { className: "cc-viewport" }, [canvas, hoverBox]),
+    stepLabel: el("span", { className: "cc-panel-step" }),
+    note: el("div", { className: "cc-note", attrs: { hidden: "" } }),
+    frame: null,
+  };
+  panel.root = el("section", { className: "cc-panel" }, [
+    el("header", { className: "cc-panel-header" }, [
+      el("span", { className: "cc-swatch", attrs: { style: `background:${colour}` } }),
+      el("span", { className: "cc-run-name", text: run, attrs: { title: run } }),
+      panel.stepLabel,
+    ]),
+    panel.note,
+    panel.viewport,
+  ]);
+  return panel;
+}
+
+/** The empty state / guidance text, with an optional code sample. */
+export function renderMessage(container, title, body, code) {
+  if (!title) {
+    container.replaceChildren();
+    container.hidden = true;
+    return;
+  }
+  container.hidden = false;
+  container.replaceChildren(
+    el("h3", { text: title }),
+    body ? el("p", { text: body }) : null,
+    code ? el("pre", {}, [el("code", { text: code })]) : null,
+  );
+}
+
+export function formatNumber(value) {
+  if (!Number.isFinite(value)) return String(value);
+  const magnitude = Math.abs(value);
+  if (magnitude !== 0 && (magnitude >= 1e4 || magnitude < 1e-3)) return value.toExponential(2);
+  return value.toFixed(magnitude >= 100 ? 1 : 3);
+}
+
+/** Tooltip content: kernel, run, step and each source's stats at that kernel. */
+export function renderTooltip(tooltip, { run, step, kernel, sources }) {
+  tooltip.replaceChildren(
+    el("div", { className: "cc-tip-title", text: `Kernel ${kernel}` }),
+    el("div", { className: "cc-tip-sub", text: `${run} · step ${step}` }),
+    ...sources.map((source) =>
+      el("div", { className: "cc-tip-source" }, [
+        el("div", { className: "cc-tip-name", text: source.name || "activation" }),
+        source.stats
+          ? el("div", {
+              className: "cc-tip-stats",
+              text:
+                `min ${formatNumber(source.stats.min)} · max ${formatNumber(source.stats.max)} · ` +
+                `mean ${formatNumber(source.stats.mean)} · zeros ${(100 * source.stats.zero_fraction).toFixed(1)}%` +
+                (source.stats.nonfinite ? ` · non-finite ${source.stats.nonfinite}` : ""),
+            })
+          : el("div", { className: "cc-tip-stats", text: "no such kernel in this source" }),
+      ]),
+    ),
+    el("div", { className: "cc-tip-hint", text: "Click to follow this kernel across steps" }),
+  );
+}
