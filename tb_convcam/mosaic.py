@@ -167,8 +167,8 @@ def tile(
     for channel, (name, raw) in enumerate(zip(names, maps)):
         shown = kernels[kernels < raw.shape[0]]
         values, stats = _kernel_stats(raw[shown])
-        tiles = _to_pixels(values, stats, normalize)
-        tiles = _shrink(_resize_nearest(tiles, tile_h, tile_w), downscale)
+        tiles = _shrink(_resize_nearest(values, tile_h, tile_w), downscale)
+        tiles = _to_pixels(tiles, stats, normalize)  # after shrinking: fewer values to map
         channels.append(_grid(tiles, rows, cols, padding))
         source_layouts.append(
             SourceLayout(name, channel, raw.shape[0], raw.shape[1], raw.shape[2], stats)
