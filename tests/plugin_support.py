@@ -115,9 +115,17 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def tensorboard_server(
-    logdir: Path, *, load_fast: bool, extra_args: Sequence[str] = (), timeout: float = 60.0
+    logdir: Path,
+    *,
+    load_fast: bool,
+    extra_args: Sequence[str] = (),
+    timeout: float = 60.0,
+    wait_for_data: bool = True,
 ) -> Iterator[str]:
-    """Run `tensorboard` on 127.0.0.1 over `logdir`; yields its base URL, always stops it."""
+    """Run `tensorboard` on 127.0.0.1 over `logdir`; yields its base URL, always stops it.
+
+    Waits until the convcam routes answer (and, with `wait_for_data`, list a layer).
+    """
     port = free_port()
     command = [
         sys.executable,
@@ -141,7 +149,7 @@ def tensorboard_server(
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_serving(base_url, process, timeout)
+        wait_until_serving(base_url, process, timeout, wait_for_data)
         yield base_url
     finally:
         process.terminate()
@@ -152,8 +160,8 @@ def tensorboard_server(
             process.wait()
 
 
-def wait_until_serving(base_url: str, process: subprocess.Popen, timeout: float) -> None:
-    """Wait until TensorBoard answers and has loaded convcam data."""
+def wait_until_serving(base_url: str, process: subprocess.Popen, timeout: float, wait_for_data: bool) -> None:
+    """Wait until TensorBoard answers (and, if asked, has loaded convcam data)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -161,7 +169,7 @@ def wait_until_serving(base_url: str, process: subprocess.Popen, timeout: float)
             raise RuntimeError(f"tensorboard exited with {process.returncode}:\n{output}")
         try:
             layers = fetch_json(f"{base_url}/data/plugin/convcam/layers")
-            if layers["layers"]:
+            if layers["layers"] or not wait_for_data:
                 return
         except (urllib.error.URLError, ConnectionError, OSError):
             pass

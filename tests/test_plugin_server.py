@@ -4,6 +4,7 @@ serves the routes with either loader (Python, and RustBoard via --load_fast)."""
 from __future__ import annotations
 
 import json
+import urllib.parse
 
 import pytest
 
@@ -18,26 +19,33 @@ def logdir(tmp_path_factory):
     root = tmp_path_factory.mktemp("logs")
     support.write_run(root, "blank", steps=LOGGED_STEPS, dual=False, baseline_tag=True)
     support.write_run(root, "trained", steps=LOGGED_STEPS)
+    support.write_run(root, support.HOSTILE_RUN, steps=(0, 10), dual=False)
     return root
 
 
 @pytest.mark.parametrize("load_fast", LOADERS)
 def test_tensorboard_serves_the_tab_and_keeps_every_step_by_default(logdir, load_fast):
+    quoted = urllib.parse.quote(support.HOSTILE_RUN)
     with support.tensorboard_server(logdir, load_fast=load_fast) as base:
         listing = json.loads(support.fetch(f"{base}/data/plugins_listing")[1])
         layers = support.fetch_json(f"{base}/data/plugin/convcam/layers")
         steps = support.fetch_json(f"{base}/data/plugin/convcam/steps?run=trained&layer=dual%2Fmerged")
         mosaic = support.fetch(f"{base}/data/plugin/convcam/mosaic?{steps['steps'][3]['key']}")
         missing = support.fetch(f"{base}/data/plugin/convcam/mosaic?run=trained&layer=dual%2Fmerged&step=3")
-        hostile = support.fetch(f"{base}/data/plugin/convcam/info?run=trained&layer=dual%2Fmerged&step=1e99")
+        malformed = support.fetch(f"{base}/data/plugin/convcam/info?run=trained&layer=dual%2Fmerged&step=1e99")
+        hostile_steps = support.fetch(f"{base}/data/plugin/convcam/steps?run={quoted}&layer=xa%2Fconv1")
+        hostile_mosaic = support.fetch(f"{base}/data/plugin/convcam/mosaic?run={quoted}&layer=xa%2Fconv1&step=10")
 
     assert listing["convcam"]["enabled"] is True
     assert listing["convcam"]["tab_name"] == "Convcam"
     assert listing["convcam"]["loading_mechanism"] == {"type": "IFRAME", "module_path": "/data/plugin/convcam/index.js"}
-    assert layers["runs"] == ["blank", "trained"]
+    assert layers["runs"] == sorted(["blank", "trained", support.HOSTILE_RUN])
     assert [s["step"] for s in steps["steps"]] == list(LOGGED_STEPS)
     assert mosaic[0] == 200 and mosaic[1].startswith(b"\x89PNG") and mosaic[2] == "image/png"
-    assert (missing[0], hostile[0]) == (404, 400)
+    assert (missing[0], malformed[0]) == (404, 400)
+    assert hostile_steps[0] == 200
+    # RustBoard cannot parse the blob keys of runs named with '"' (its bug): a clean 404, never a 5xx.
+    assert hostile_mosaic[0] == (404 if load_fast else 200)
 
 
 @pytest.mark.parametrize("load_fast", LOADERS)
@@ -51,3 +59,4 @@ def test_an_explicit_sample_count_wins_and_the_baseline_survives_it(logdir, load
     assert trained["steps"][-1]["step"] == LOGGED_STEPS[-1]
     assert blank["baseline_step"] == 0 and blank["steps"][0]["step"] == 0
     assert baseline[0] == 200
+

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from tensorboard import errors
 from tensorboard.data import provider
 
 from tb_convcam import metadata
@@ -114,7 +115,18 @@ class Catalog:
         return LayerSeries(steps=steps, baseline_step=baseline)
 
     def read(self, key: str) -> bytes:
-        return self._provider.read_blob(self._ctx, blob_key=key)
+        """A blob's bytes; raises `Unreadable` when the provider cannot find or parse its key.
+
+        (RustBoard, for one, cannot parse the blob keys of runs whose names hold '"' or '\\'.)
+        """
+        try:
+            return self._provider.read_blob(self._ctx, blob_key=key)
+        except (errors.NotFoundError, errors.InvalidArgumentError) as error:
+            raise Unreadable(str(error)) from error
+
+
+class Unreadable(LookupError):
+    """A listed blob that the data provider cannot return."""
 
 
 def _plugin_content(content: bytes) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from werkzeug import wrappers
 
 from tb_convcam import metadata
 from tb_convcam.plugin import assets
-from tb_convcam.plugin.catalog import Catalog, LayerListing
+from tb_convcam.plugin.catalog import Catalog, LayerListing, Unreadable
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_NAME_LENGTH = 4096
@@ -120,6 +120,8 @@ class ConvcamPlugin(base_plugin.TBPlugin):
             return _error(request, 400, str(error))
         except (NotFound, tb_errors.NotFoundError) as error:
             return _error(request, 404, str(error) or "not found")
+        except Unreadable as error:
+            return _error(request, 404, f"this step cannot be read: {error}")
 
     def _steps(self, request: wrappers.Request) -> wrappers.Response:
         run, layer = _name_arg(request, "run"), _name_arg(request, "layer")
@@ -188,7 +190,7 @@ def _latest_layout(catalog: Catalog, run: str, layer: str, listing: LayerListing
             "normalization": info["normalization"]["mode"],
             "sources": [source["name"] for source in info["sources"]],
         }
-    except (ValueError, KeyError, TypeError, tb_errors.NotFoundError):
+    except (ValueError, KeyError, TypeError, Unreadable):
         return None
 
 

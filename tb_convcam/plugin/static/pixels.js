@@ -9,8 +9,8 @@
 export const PADDING = -1; // separator pixel between tiles
 export const EMPTY = -2; // grid cell without a kernel
 
-const PADDING_RGB = [40, 40, 44];
-const EMPTY_RGB = [28, 28, 30];
+const PADDING_RGB = [40, 40, 40];
+const EMPTY_RGB = [26, 26, 26];
 // Okabe–Ito colours, distinguishable with the common colour-vision deficiencies.
 export const RECOLOUR_PALETTE = [
   [230, 159, 0], // orange

@@ -1,0 +1,344 @@
+"""End to end: a real tensorboard, headless Chromium, the Convcam tab.
+
+Asserts on what is drawn (canvas pixels, printed steps), not on internals.
+Screenshots go to artifacts/screenshots/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import urllib.parse
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import plugin_support as support
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+SHOWCASE_LAYER = "backbone/block2_conv"
+WAIT_SECONDS = 20
+
+CANVAS_SUMMARY_JS = """
+const canvas = arguments[0];
+const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+let hash = 0, grey = true;
+for (let i = 0; i < data.length; i += 4) {
+  hash = (Math.imul(hash, 31) + data[i] * 65536 + data[i + 1] * 256 + data[i + 2]) | 0;
+  if (data[i] !== data[i + 1] || data[i + 1] !== data[i + 2]) grey = false;
+}
+return {width: canvas.width, height: canvas.height, hash: hash, grey: grey};
+"""
+
+
+def showcase_activations(run: str, step: int) -> np.ndarray:
+    """A picture seen by 48 kernels: greyish copies when blank, oriented edges once trained."""
+    y, x = np.mgrid[0:40, 0:40] / 40.0
+    image = ((x - 0.5) ** 2 + (y - 0.45) ** 2 < 0.09).astype(np.float32) + 0.5 * np.sin(14 * x) * (y > 0.7)
+    rng = np.random.default_rng(len(run) * 1000 + step)
+    if run != "trained" or step == 0:
+        maps = [image * rng.uniform(0.5, 1.5) + 0.2 * rng.normal(size=image.shape) for _ in range(48)]
+    else:
+        dy, dx = np.gradient(image)
+        sharpness = min(1.0, step / 20)
+        maps = []
+        for k in range(48):
+            angle = np.pi * k / 12
+            edges = np.maximum(np.cos(angle) * dx + np.sin(angle) * dy, 0) * (1 + k % 4)
+            maps.append(sharpness * edges * 8 + (1 - sharpness) * image + 0.05 * rng.normal(size=image.shape))
+    return np.stack(maps, axis=-1)[None].astype(np.float32)
+
+
+def write_browser_logdir(root: Path) -> Path:
+    import tensorflow as tf
+
+    from tb_convcam import summary
+
+    support.write_demo_logdir(root)
+    for run, steps in (("blank", support.STEPS), ("trained", support.STEPS + (25,))):
+        writer = tf.summary.create_file_writer(str(root / run))
+        with writer.as_default():
+            for step in steps:
+                summary.mosaic(SHOWCASE_LAYER, showcase_activations(run, step), step=step)
+        writer.close()
+    return root
+
+
+@pytest.fixture(scope="module")
+def logdir(tmp_path_factory) -> Path:
+    return write_browser_logdir(tmp_path_factory.mktemp("logs"))
+
+
+@pytest.fixture(scope="module")
+def server(logdir):
+    with support.tensorboard_server(logdir, load_fast=False) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not shutil.which(path)]
+    if missing:
+        message = f"headless browser tests need {', '.join(missing)} (Debian: apt-get install chromium chromium-driver)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    profile = tempfile.mkdtemp(prefix="convcam-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--window-size=1400,900",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_until(driver, condition, message: str, timeout: float = WAIT_SECONDS):
+    return WebDriverWait(driver, timeout).until(lambda d: condition(d), message)
+
+
+def open_tab(driver, base: str, view: str = "") -> None:
+    """The plugin's own page (the one TensorBoard puts in its iframe), with an optional view."""
+    driver.switch_to.default_content()
+    driver.get(f"{base}/data/plugin_entry.html?name=convcam#{view}")
+    driver.refresh()  # a hash-only navigation would not reload the module
+    wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".cc-layer"), "layer list not shown")
+
+
+def panels(driver) -> dict[str, object]:
+    """Panels by run name, as the page prints it."""
+    return {p.find_element(By.CSS_SELECTOR, ".cc-run-name").text: p for p in driver.find_elements(By.CSS_SELECTOR, ".cc-panel")}
+
+
+def wait_drawn(driver, run: str, *, step: int, norm: str = "kernel", colour: str = "rgb", layer: str | None = None):
+    """Wait until `run`'s panel has painted `step` with that view; returns its canvas summary."""
+
+    def drawn(d):
+        panel = panels(d).get(run)
+        if panel is None:
+            return False
+        key, _, view = (panel.get_attribute("data-drawn") or "").partition("|")
+        args = urllib.parse.parse_qs(key)
+        if args.get("step") != [str(step)] or view != f"{norm}|{colour}":
+            return False
+        if layer is not None and args.get("layer") != [layer]:
+            return False
+        return d.execute_script(CANVAS_SUMMARY_JS, panel.find_element(By.CSS_SELECTOR, "canvas"))
+
+    return wait_until(driver, drawn, f"{run}: step {step} ({norm}, {colour}) never drawn")
+
+
+def pick_layer(driver, layer: str) -> None:
+    driver.find_element(By.CSS_SELECTOR, f'.cc-layer[data-layer="{layer}"]').click()
+
+
+def click_segment(driver, group: str, value: str) -> None:
+    driver.find_element(By.CSS_SELECTOR, f'.cc-{group} [data-value="{value}"]').click()
+
+
+def readout(driver) -> str:
+    return driver.find_element(By.CSS_SELECTOR, ".cc-readout").text
+
+
+def screenshot(driver, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / name))
+
+
+@pytest.mark.parametrize("load_fast", [False, True], ids=["python-loader", "rustboard"])
+def test_the_tab_opens_inside_tensorboards_page_and_draws_both_runs(browser, logdir, server, load_fast):
+    def check(base):
+        browser.switch_to.default_content()
+        browser.get(f"{base}/#convcam")
+        frame = wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "iframe"), "no plugin iframe")[0]
+        browser.switch_to.frame(frame)
+        wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".cc-layer"), "layer list not shown in iframe")
+        pick_layer(browser, SHOWCASE_LAYER)
+        blank = wait_drawn(browser, "blank", step=20, layer=SHOWCASE_LAYER)
+        trained = wait_drawn(browser, "trained", step=25, layer=SHOWCASE_LAYER)
+        assert blank["hash"] != trained["hash"]
+        assert "step 20 (nearest ≤ 25)" in panels(browser)["blank"].text
+        screenshot(browser, f"tensorboard-{'rustboard' if load_fast else 'python'}.png")
+        browser.switch_to.default_content()
+
+    if load_fast:
+        with support.tensorboard_server(logdir, load_fast=True) as base:
+            check(base)
+    else:
+        check(server)
+
+
+def test_scrubbing_moves_every_run_to_its_step_at_or_before(browser, server):
+    open_tab(browser, server)
+    pick_layer(browser, "xa/conv1")
+    latest = wait_drawn(browser, "trained", step=25, layer="xa/conv1")
+    assert readout(browser).startswith("Step 25")
+
+    slider = browser.find_element(By.CSS_SELECTOR, ".cc-slider")
+    slider.send_keys(Keys.HOME)
+    first = wait_drawn(browser, "trained", step=0, layer="xa/conv1")
+    wait_drawn(browser, "blank", step=0, layer="xa/conv1")
+    assert readout(browser) == "Step 0"
+    assert first["hash"] != latest["hash"]
+
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+    wait_drawn(browser, "trained", step=10, layer="xa/conv1")
+    assert readout(browser) == "Step 10"
+    assert panels(browser)["blank"].find_element(By.CSS_SELECTOR, ".cc-panel-step").text == "step 10"
+
+    slider.send_keys(Keys.END)
+    wait_drawn(browser, "blank", step=20, layer="xa/conv1")
+    assert panels(browser)["blank"].find_element(By.CSS_SELECTOR, ".cc-panel-step").text == "step 20 (nearest ≤ 25)"
+
+
+def test_play_walks_through_the_steps(browser, server):
+    open_tab(browser, server, "layer=xa%2Fconv1&run=trained&step=0")
+    wait_drawn(browser, "trained", step=0, layer="xa/conv1")
+    browser.find_element(By.CSS_SELECTOR, ".cc-play").click()
+    wait_until(browser, lambda d: readout(d).startswith("Step 25"), "play never reached the last step")
+    wait_drawn(browser, "trained", step=25, layer="xa/conv1")
+
+
+def test_normalisation_modes_redraw_from_the_stored_stats(browser, server):
+    open_tab(browser, server, "layer=xa%2Fconv1&run=blank&run=trained&step=10")
+    per_kernel = wait_drawn(browser, "trained", step=10, layer="xa/conv1")
+
+    click_segment(browser, "norm", "layer")
+    whole_layer = wait_drawn(browser, "trained", step=10, norm="layer")
+    click_segment(browser, "norm", "locked")
+    locked = wait_drawn(browser, "trained", step=10, norm="locked")
+    reference = browser.find_element(By.CSS_SELECTOR, ".cc-reference").text
+
+    assert len({per_kernel["hash"], whole_layer["hash"], locked["hash"]}) == 3
+    assert "Scale locked to blank at step 0" in reference
+    click_segment(browser, "norm", "kernel")
+    assert wait_drawn(browser, "trained", step=10)["hash"] == per_kernel["hash"]
+
+
+def test_a_merged_mosaic_shows_rgb_one_source_or_colour_safe_colours(browser, server):
+    open_tab(browser, server, "layer=dual%2Fmerged&run=trained&step=15")
+    rgb = wait_drawn(browser, "trained", step=15, layer="dual/merged")
+    labels = [b.text for b in browser.find_elements(By.CSS_SELECTOR, ".cc-colour .cc-segment")]
+
+    click_segment(browser, "colour", "source1")
+    alone = wait_drawn(browser, "trained", step=15, colour="source1")
+    click_segment(browser, "colour", "recolour")
+    recoloured = wait_drawn(browser, "trained", step=15, colour="recolour")
+
+    assert labels == ["RGB", "xa/conv3", "xb/conv3", "Colour-safe"]
+    assert not rgb["grey"] and alone["grey"]
+    assert len({rgb["hash"], alone["hash"], recoloured["hash"]}) == 3
+
+
+def test_run_names_with_html_are_shown_as_text(browser, server):
+    open_tab(browser, server, f"layer=xa%2Fconv1&run={urllib.parse.quote(support.HOSTILE_RUN)}&step=10")
+    wait_drawn(browser, support.HOSTILE_RUN, step=10, layer="xa/conv1")
+
+    assert support.HOSTILE_RUN in panels(browser)
+    assert support.HOSTILE_RUN in [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".cc-run-label")]
+    assert browser.find_elements(By.CSS_SELECTOR, "img") == []
+    assert browser.title == "Convcam"  # the onerror payload never ran
+
+
+def test_a_run_without_the_layer_says_so(browser, server):
+    open_tab(browser, server, f"layer=dual%2Fmerged&run=trained&run={urllib.parse.quote(support.HOSTILE_RUN)}")
+    wait_drawn(browser, "trained", step=25, layer="dual/merged")
+
+    assert "This run has no data for layer dual/merged." in panels(browser)[support.HOSTILE_RUN].text
+
+
+def test_hover_shows_kernel_stats_and_click_opens_the_filmstrip(browser, server):
+    open_tab(browser, server, "layer=xa%2Fconv1&run=blank&run=trained&step=15&zoom=8")
+    wait_drawn(browser, "trained", step=15, layer="xa/conv1")
+    canvas = panels(browser)["trained"].find_element(By.CSS_SELECTOR, "canvas")
+    tile = 8 * (8 + 1)  # zoom x (tile + padding): the second tile of the first row
+    # Offsets are from the canvas centre.
+    offset_x = tile + 4 * 8 - canvas.size["width"] // 2
+    offset_y = 4 * 8 - canvas.size["height"] // 2
+
+    ActionChains(browser).move_to_element_with_offset(canvas, offset_x, offset_y).perform()
+    tooltip = wait_until(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".cc-tooltip").text, "no tooltip")
+    ActionChains(browser).click().perform()
+    strip = wait_until(
+        browser,
+        lambda d: d.find_element(By.CSS_SELECTOR, ".cc-filmstrip").is_displayed()
+        and d.find_element(By.CSS_SELECTOR, ".cc-filmstrip"),
+        "no filmstrip",
+    )
+
+    assert tooltip.startswith("Kernel 1\ntrained · step 15\nxa/conv1\nmin ")
+    assert "Kernel 1 across steps" in strip.text
+    rows = strip.find_elements(By.CSS_SELECTOR, ".cc-film-row")
+    assert [len(r.find_elements(By.CSS_SELECTOR, ".cc-film-cell")) for r in rows] == [5, 6]
+    assert "kernel=1" in browser.execute_script("return location.hash")
+    screenshot(browser, "filmstrip.png")
+
+
+def test_the_view_lives_in_the_url(browser, server):
+    open_tab(browser, server)
+    pick_layer(browser, "xa/conv2")
+    click_segment(browser, "norm", "layer")
+    browser.find_element(By.CSS_SELECTOR, ".cc-zoom-in").click()
+    browser.find_element(By.CSS_SELECTOR, ".cc-slider").send_keys(Keys.HOME)
+    wait_drawn(browser, "trained", step=0, norm="layer", layer="xa/conv2")
+    view = browser.execute_script("return location.hash.slice(1)")
+
+    open_tab(browser, server, view)
+    wait_drawn(browser, "trained", step=0, norm="layer", layer="xa/conv2")
+
+    state = urllib.parse.parse_qs(view)
+    assert state["layer"] == ["xa/conv2"] and state["step"] == ["0"] and state["norm"] == ["layer"]
+    assert "zoom" in state
+    assert browser.find_element(By.CSS_SELECTOR, ".cc-layer.cc-selected").get_attribute("data-layer") == "xa/conv2"
+
+
+def test_an_empty_logdir_explains_how_to_log(browser, tmp_path):
+    with support.tensorboard_server(tmp_path, load_fast=False, wait_for_data=False) as base:
+        browser.switch_to.default_content()
+        browser.get(f"{base}/data/plugin_entry.html?name=convcam")
+        message = wait_until(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".cc-message").text, "no message")
+
+    assert message.startswith("No convcam data yet")
+    assert "ConvcamCallback" in message
+
+
+def test_new_steps_appear_after_tensorboard_reloads(browser, tmp_path):
+    support.write_run(tmp_path, "live", steps=(0, 1), dual=False)
+    with support.tensorboard_server(tmp_path, load_fast=False) as base:
+        browser.switch_to.default_content()
+        browser.get(f"{base}/#convcam")
+        browser.switch_to.frame(wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "iframe"), "no iframe")[0])
+        wait_drawn(browser, "live", step=1, layer="xa/conv1")
+
+        support.write_run(tmp_path, "live", steps=(2,), dual=False)  # training goes on
+        steps_url = f"{base}/data/plugin/convcam/steps?run=live&layer=xa%2Fconv1"
+        wait_until(browser, lambda d: len(support.fetch_json(steps_url)["steps"]) == 3, "step 2 never loaded")
+        browser.switch_to.default_content()
+        browser.find_element(By.CSS_SELECTOR, "button.reload-button").click()
+        browser.switch_to.frame(browser.find_element(By.CSS_SELECTOR, "iframe"))
+        wait_drawn(browser, "live", step=2, layer="xa/conv1")
+
+    assert readout(browser).startswith("Step 2")
