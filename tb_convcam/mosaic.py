@@ -354,14 +354,19 @@ def _kernel_stats(maps: np.ndarray) -> tuple[np.ndarray, KernelStats]:
 
 
 def _to_pixels(maps: np.ndarray, stats: KernelStats, normalize: Normalization) -> np.ndarray:
-    """Map finite `[K, H, W]` values to 0..255 floats by the normalisation rule."""
+    """Map finite `[K, H, W]` values to 0..255 floats by the normalisation rule.
+
+    Done in float64: spans near the float32 limits (huge or subnormal) would
+    overflow in float32 and turn pixels into NaN garbage.
+    """
     if normalize == "kernel":
-        low, high = stats.min[:, None, None], stats.max[:, None, None]
+        low = stats.min.astype(np.float64)[:, None, None]
+        high = stats.max.astype(np.float64)[:, None, None]
     elif normalize == "layer":
-        low, high = stats.min.min(), stats.max.max()
+        low, high = np.float64(stats.min.min()), np.float64(stats.max.max())
     else:
-        low, high = float(normalize[0]), float(normalize[1])
-    span = np.asarray(high - low, np.float32)
+        low, high = np.float64(normalize[0]), np.float64(normalize[1])
+    span = np.asarray(high - low)
     scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
     pixels = (maps - low) * scale
     return np.clip(pixels, 0, 255, out=pixels)
@@ -383,7 +388,8 @@ def _shrink(tiles: np.ndarray, factor: int) -> np.ndarray:
     k, h, w = tiles.shape
     out_h, out_w = -(-h // factor), -(-w // factor)
     padded = np.pad(tiles, ((0, 0), (0, out_h * factor - h), (0, out_w * factor - w)), mode="edge")
-    return padded.reshape(k, out_h, factor, out_w, factor).mean(axis=(2, 4))
+    blocks = padded.reshape(k, out_h, factor, out_w, factor)
+    return blocks.mean(axis=(2, 4), dtype=np.float64)  # float64: sums never overflow
 
 
 def _grid(tiles: np.ndarray, rows: int, cols: int, padding: int) -> np.ndarray:
