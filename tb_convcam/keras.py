@@ -5,8 +5,8 @@ Keras 3 callbacks never see the training batch, so the callback runs a fixed
 compare. All layers come out of one forward pass (see `probe.py`).
 
 Logged steps are global steps (`optimizer.iterations`): once before the first
-step (the blank-model baseline), every `every_n_steps`, and at the end of
-training. Configuration errors raise at `on_train_begin`, before any training
+step (the blank-model baseline, also kept under `<tag>/baseline` so sampling
+never evicts it), every `every_n_steps`, and at the end of training. Configuration errors raise at `on_train_begin`, before any training
 time is spent; failures while logging warn once and training goes on.
 """
 
@@ -140,6 +140,7 @@ class ConvcamCallback(keras.callbacks.Callback):
     def _log_if_new(self, step: int) -> None:
         if step == self._last_logged:
             return
+        is_baseline = self._last_logged is None  # this callback's first log: the blank model
         self._last_logged = step
         try:
             outputs = self._forward(self._probe_batch)
@@ -156,6 +157,7 @@ class ConvcamCallback(keras.callbacks.Callback):
                         data[0] if len(data) == 1 else data,
                         sources=[p.requested for p in paths],
                         resolved=[p.resolved for p in paths],
+                        baseline=is_baseline,
                         also_to_images=self.also_to_images,
                         **self.tile_options,
                     )

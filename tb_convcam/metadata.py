@@ -8,6 +8,9 @@ Per tag (summary metadata, written with the first step):
   = UTF-8 JSON {"version": 1, "sources": [{"name": str, "resolved": str}]}
   where `name` is the layer path the user asked for and `resolved` the layer
   it was found as (they differ when a path was resolved structurally).
+  A companion tag "<tag>/baseline" whose content also has "baseline_of": tag
+  holds a copy of the layer's baseline step (the blank model), which
+  sampling could otherwise evict; the plugin merges it into the layer.
 
 Per step: a rank-1 string tensor of two blobs,
   [0] the mosaic PNG (greyscale for 1 source, RGB for 2-3),
@@ -33,6 +36,8 @@ if TYPE_CHECKING:
     from tb_convcam.mosaic import Layout
 
 PLUGIN_NAME = "convcam"
+# A layer's baseline companion tag is "<tag>/baseline"; see create_summary_metadata.
+BASELINE_SUFFIX = "baseline"
 CONTENT_VERSION = 1
 STEP_INFO_VERSION = 1
 MOSAIC_INDEX = 0
@@ -51,13 +56,21 @@ def create_summary_metadata(
     resolved: Sequence[str] | None = None,
     display_name: str | None = None,
     description: str | None = None,
+    baseline_of: str | None = None,
 ) -> summary_pb2.SummaryMetadata:
-    """Summary metadata for one convcam tag (a layer, or 2-3 merged layers)."""
+    """Summary metadata for one convcam tag (a layer, or 2-3 merged layers).
+
+    `baseline_of` marks a companion tag holding a copy of that layer's
+    baseline step (written once, so TensorBoard's reservoir sampling, which
+    may evict any step of a long series, can never lose it).
+    """
     resolved = list(resolved) if resolved is not None else list(sources)
-    content = {
+    content: dict[str, Any] = {
         "version": CONTENT_VERSION,
         "sources": [{"name": name, "resolved": real} for name, real in zip(sources, resolved)],
     }
+    if baseline_of is not None:
+        content["baseline_of"] = baseline_of
     return summary_pb2.SummaryMetadata(
         display_name=display_name or "",
         summary_description=description or "",

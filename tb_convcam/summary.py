@@ -31,6 +31,7 @@ def mosaic(
     *,
     sources: Sequence[str] | None = None,
     resolved: Sequence[str] | None = None,
+    baseline: bool = False,
     also_to_images: bool = False,
     **options: Any,
 ) -> bool | tf.Tensor:
@@ -38,9 +39,12 @@ def mosaic(
 
     `sources` names the 2-3 merged sources (default: `name`, or
     `source_0..2`); `resolved` records the layers they were found as.
-    `also_to_images` writes the same PNG to the stock Images dashboard under
-    `<name>/image`. `options` are `tile` options. Bad input raises
-    ValueError/TypeError before anything is written.
+    `baseline` marks this step as the run's baseline (e.g. the blank model):
+    it is also written once under `<name>/baseline`, a companion tag that
+    TensorBoard's sampling never evicts. `also_to_images` writes the same
+    PNG to the stock Images dashboard under `<name>/image`. `options` are
+    `tile` options. Bad input raises ValueError/TypeError before anything
+    is written.
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"name: expected a non-empty string, got {name!r}")
@@ -51,20 +55,43 @@ def mosaic(
         raise ValueError(f"resolved: expected {len(names)} layer names, got {resolved!r}")
     _check_static(tensors, names, options)
 
-    summary_metadata = metadata.create_summary_metadata(names, resolved, description=description)
     summary_scope = getattr(tf.summary.experimental, "summary_scope", None) or tf.summary.summary_scope
     with summary_scope(name, "convcam_mosaic", values=[*tensors, step]) as (tag, _):
-        encoded: dict[str, tf.Tensor] = {}
-
-        def mosaic_and_info() -> tf.Tensor:
-            if not encoded:
-                encoded.update(_encode(tensors, names, options))
-            return tf.stack([encoded["png"], encoded["info"]])
-
-        written = tf.summary.write(tag=tag, tensor=mosaic_and_info, step=step, metadata=summary_metadata)
+        encode = _encoder(tensors, names, options)
+        writes = [(tag, metadata.create_summary_metadata(names, resolved, description=description), _convcam_tensor)]
+        if baseline:
+            companion = metadata.create_summary_metadata(names, resolved, description=description, baseline_of=tag)
+            writes.append((f"{tag}/{metadata.BASELINE_SUFFIX}", companion, _convcam_tensor))
         if also_to_images:
-            written = _write_to_images(tag, encoded, mosaic_and_info, step, description) & written
+            images = images_metadata.create_summary_metadata(display_name=None, description=description)
+            writes.append((f"{tag}/image", images, _images_tensor))
+        written = None
+        for write_tag, write_metadata, make_tensor in writes:
+            ok = tf.summary.write(
+                tag=write_tag,
+                tensor=lambda make_tensor=make_tensor: make_tensor(encode()),
+                step=step,
+                metadata=write_metadata,
+            )
+            written = ok if written is None else written & ok
         return written
+
+
+def _encoder(tensors: list[tf.Tensor], names: list[str], options: dict[str, Any]):
+    """Tile and encode on first use; eagerly, later writes reuse the result.
+
+    In graphs each write runs in its own conditional branch, where tensors of
+    another branch cannot be used, so there each write encodes for itself.
+    """
+    cache: dict[str, tf.Tensor] = {}
+
+    def encode() -> dict[str, tf.Tensor]:
+        if cache and tf.executing_eagerly():
+            return cache
+        cache.update(_encode(tensors, names, options))
+        return cache
+
+    return encode
 
 
 def _encode(tensors: list[tf.Tensor], names: list[str], options: dict[str, Any]) -> dict[str, tf.Tensor]:
@@ -81,18 +108,14 @@ def _encode(tensors: list[tf.Tensor], names: list[str], options: dict[str, Any])
     return {"png": tf.io.encode_png(picture), "picture": picture, "info": info}
 
 
-def _write_to_images(tag, encoded, mosaic_and_info, step, description) -> bool | tf.Tensor:
-    def image_tensor() -> tf.Tensor:
-        mosaic_and_info()  # fills `encoded` once, shared with the convcam write
-        shape = tf.shape(encoded["picture"])
-        return tf.stack([tf.as_string(shape[1]), tf.as_string(shape[0]), encoded["png"]])
+def _convcam_tensor(encoded: dict[str, tf.Tensor]) -> tf.Tensor:
+    return tf.stack([encoded["png"], encoded["info"]])
 
-    return tf.summary.write(
-        tag=f"{tag}/image",
-        tensor=image_tensor,
-        step=step,
-        metadata=images_metadata.create_summary_metadata(display_name=None, description=description),
-    )
+
+def _images_tensor(encoded: dict[str, tf.Tensor]) -> tf.Tensor:
+    """The Images plugin's layout: [width, height, png]."""
+    shape = tf.shape(encoded["picture"])
+    return tf.stack([tf.as_string(shape[1]), tf.as_string(shape[0]), encoded["png"]])
 
 
 def _as_tensors(data: Any) -> list[tf.Tensor]:

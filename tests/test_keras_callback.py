@@ -46,6 +46,7 @@ def test_logs_the_blank_model_every_n_global_steps_and_the_end(tmp_path):
     callback = ConvcamCallback(tmp_path, ["xa/conv1"], probe=images[:2], every_n_steps=3)
     model.fit(images, labels, batch_size=2, epochs=2, callbacks=[callback], verbose=0)  # 16 global steps
     assert steps_of(tmp_path, "xa/conv1") == [0, 3, 6, 9, 12, 15, 16]
+    assert steps_of(tmp_path, "xa/conv1/baseline") == [0], "the blank model is kept apart from sampling"
 
 
 def test_a_second_fit_continues_the_global_step_without_logging_twice(tmp_path):

@@ -58,6 +58,30 @@ def test_also_to_images_puts_the_same_png_on_the_images_dashboard(tmp_path, acti
     assert (int(height), int(width)) == convcam.pixels().shape[:2]
 
 
+def test_a_baseline_step_is_also_kept_under_its_companion_tag(tmp_path, activations):
+    with tf.summary.create_file_writer(str(tmp_path)).as_default():
+        summary.mosaic("conv", activations, step=0, baseline=True)
+        summary.mosaic("conv", activations * 2, step=1)
+    logged = read_logdir(str(tmp_path))["."]
+    assert [m.step for m in logged["conv"]] == [0, 1]
+    assert [m.step for m in logged["conv/baseline"]] == [0]
+    assert logged["conv/baseline"][0].png == logged["conv"][0].png
+    assert tag_content(str(tmp_path))["."]["conv/baseline"]["baseline_of"] == "conv"
+    assert "baseline_of" not in tag_content(str(tmp_path))["."]["conv"]
+
+
+def test_companion_writes_work_inside_tf_function(tmp_path, activations):
+    @tf.function
+    def log(a):
+        return summary.mosaic("conv", a, step=5, baseline=True, also_to_images=True)
+
+    with tf.summary.create_file_writer(str(tmp_path)).as_default():
+        assert bool(log(activations))
+    logged = read_logdir(str(tmp_path))["."]
+    assert logged["conv"][0].png == logged["conv/baseline"][0].png
+    assert read_logdir(str(tmp_path), plugin="images")["."]["conv/image"][0].blobs[2] == logged["conv"][0].png
+
+
 @pytest.mark.parametrize(
     "data, kwargs, error, words",
     [
