@@ -22,6 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from tb_convcam import layer_paths, summary
+from tb_convcam.event_writer import CheckedWriter
 from tb_convcam.mosaic import MAX_SOURCES, check_dtype, check_request
 from tb_convcam.probe import build_probe_model
 
@@ -71,6 +72,7 @@ class ConvcamCallback(keras.callbacks.Callback):
         self._probe_batch = None
         self._last_logged: int | None = None
         self._warned: set[str] = set()
+        self.skipped_steps: list[int] = []  # logged steps lost (in part or whole) to failures
 
     # -- Keras hooks -----------------------------------------------------
 
@@ -79,7 +81,7 @@ class ConvcamCallback(keras.callbacks.Callback):
             self._prepare()
         if not _is_chief(self.model.distribute_strategy):
             return
-        self._writer = tf.summary.create_file_writer(self.log_dir)
+        self._writer = CheckedWriter(self.log_dir)
         self._log_if_new(self._global_step())
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
@@ -95,6 +97,11 @@ class ConvcamCallback(keras.callbacks.Callback):
         self._log_if_new(self._global_step())
         self._writer.close()
         self._writer = None
+        if self.skipped_steps:
+            warnings.warn(
+                f"ConvcamCallback: {len(self.skipped_steps)} logged step(s) were skipped or incomplete "
+                f"because of failures: {self.skipped_steps[:20]}"
+            )
 
     # -- setup -----------------------------------------------------------
 
@@ -145,10 +152,21 @@ class ConvcamCallback(keras.callbacks.Callback):
         try:
             outputs = self._forward(self._probe_batch)
         except Exception as error:  # a logging hiccup must never kill training
-            self._warn_once("forward", f"probe forward failed at step {step}: {error!r}; skipped this step")
+            self._skip(step, "forward", f"probe forward failed at step {step}: {error!r}")
             return
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        with self._writer.as_default(step=step):
+        if self._write_mosaics(step, outputs, is_baseline):
+            self._check_written(step)
+
+    def _write_mosaics(self, step: int, outputs: list, is_baseline: bool) -> int:
+        """Write every tag's mosaic; returns how many were handed to the writer."""
+        try:
+            default_writer = self._writer.as_default(step=step)
+        except Exception as error:
+            self._skip(step, "write", f"could not open an event file in {self.log_dir!r}: {error!r}")
+            return 0
+        written = 0
+        with default_writer:
             for tag, paths in self._paths.items():
                 data = [outputs[i] for i in self._output_index[tag]]
                 try:
@@ -161,12 +179,27 @@ class ConvcamCallback(keras.callbacks.Callback):
                         also_to_images=self.also_to_images,
                         **self.tile_options,
                     )
+                    written += 1
                 except Exception as error:
-                    self._warn_once(tag, f"could not log {tag!r} at step {step}: {error!r}; skipped")
+                    self._skip(step, tag, f"could not log {tag!r} at step {step}: {error!r}")
+        return written
+
+    def _check_written(self, step: int) -> None:
         try:
-            self._writer.flush()
+            reached_disk = self._writer.flush_and_check()
+            problem = "disk full or log directory gone?"
         except Exception as error:
-            self._warn_once("flush", f"could not flush convcam events to {self.log_dir!r}: {error!r}")
+            reached_disk, problem = False, repr(error)
+        if not reached_disk:
+            self._skip(
+                step, "write", f"convcam events for step {step} did not reach {self.log_dir!r} ({problem}); "
+                "the next log goes to a new event file"
+            )
+
+    def _skip(self, step: int, kind: str, message: str) -> None:
+        if step not in self.skipped_steps:
+            self.skipped_steps.append(step)
+        self._warn_once(kind, f"{message}; skipped")
 
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:

@@ -1,0 +1,124 @@
+"""Faults during long runs: training goes on, a warning says what was skipped, logging resumes."""
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import warnings
+
+import keras
+import numpy as np
+import pytest
+from convcam_events import read_logdir
+
+from tb_convcam import ConvcamCallback
+
+TESTS = os.path.dirname(__file__)
+
+
+def noisy_conv_model(size=64):
+    """A conv layer whose mosaic of a noise probe is ~100 KB of incompressible PNG."""
+    inputs = keras.Input((size, size, 3))
+    x = keras.layers.Conv2D(32, 3, padding="same", name="conv")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.GlobalAveragePooling2D()(x)))
+    model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def noise(count, size=64):
+    rng = np.random.default_rng(0)
+    return rng.uniform(size=(count, size, size, 3)).astype(np.float32), rng.integers(0, 2, count)
+
+
+class AtStep(keras.callbacks.Callback):
+    """Runs `actions[step]()` after the training step that reaches `step`."""
+
+    def __init__(self, actions):
+        super().__init__()
+        self.actions = actions
+
+    def on_train_batch_end(self, batch, logs=None):
+        action = self.actions.get(int(self.model.optimizer.iterations))
+        if action:
+            action()
+
+
+def fit_with_convcam(model, log_dir, actions, steps=10):
+    images, labels = noise(2 * steps, size=model.input.shape[1])
+    convcam = ConvcamCallback(log_dir, ["conv"], probe=images[:1], every_n_steps=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(images, labels, batch_size=2, epochs=1, verbose=0, callbacks=[AtStep(actions), convcam])
+    return convcam, [str(w.message) for w in caught if "ConvcamCallback" in str(w.message)]
+
+
+def test_a_removed_log_directory_is_recreated_and_logging_resumes(tmp_path):
+    log_dir = tmp_path / "run"
+    model = noisy_conv_model()
+    convcam, messages = fit_with_convcam(model, str(log_dir), {5: lambda: shutil.rmtree(log_dir)})
+    assert int(model.optimizer.iterations) == 10
+    assert convcam.skipped_steps == [6]
+    assert any("did not reach" in m and "step 6" in m for m in messages)
+    assert [m.step for m in read_logdir(str(log_dir))["."]["conv"]] == [8, 10]
+
+
+def test_nan_and_inf_activations_are_logged_not_fatal(tmp_path):
+    model = noisy_conv_model(16)
+    conv = model.get_layer("conv")
+
+    def poison():
+        kernel, bias = conv.get_weights()
+        conv.set_weights([kernel, np.full_like(bias, np.nan)])
+
+    convcam, messages = fit_with_convcam(model, str(tmp_path), {3: poison}, steps=6)
+    assert messages == [] and convcam.skipped_steps == []
+    logged = read_logdir(str(tmp_path))["."]["conv"]
+    assert [m.step for m in logged] == [0, 2, 4, 6]
+    assert logged[-1].info["sources"][0]["stats"]["nonfinite"].sum() == 16 * 16 * 32
+
+
+FULL_DISK_SCRIPT = """
+import json, os, sys
+sys.path.insert(0, {tests!r})
+from test_logging_faults import fit_with_convcam, noisy_conv_model
+from convcam_events import read_logdir
+mount = {mount!r}
+
+def fill_disk():
+    with open(os.path.join(mount, "filler"), "wb", buffering=0) as filler:
+        try:
+            while True:
+                filler.write(bytes(4096))
+        except OSError:
+            pass
+
+model = noisy_conv_model()
+actions = {{3: fill_disk, 7: lambda: os.remove(os.path.join(mount, "filler"))}}
+convcam, messages = fit_with_convcam(model, os.path.join(mount, "run"), actions)
+steps = [m.step for m in read_logdir(os.path.join(mount, "run"))["."]["conv"]]
+print(json.dumps({{"iterations": int(model.optimizer.iterations), "skipped": convcam.skipped_steps,
+                  "messages": messages, "steps": steps}}))
+"""
+
+
+def test_a_full_disk_skips_steps_with_a_warning_and_logging_resumes_once_space_is_back(tmp_path):
+    """A real full file system: a 2 MB tmpfs in a private mount namespace."""
+    if shutil.which("unshare") is None:
+        pytest.fail("util-linux 'unshare' is needed to mount a small tmpfs for this test")
+    mount = tmp_path / "small_disk"
+    mount.mkdir()
+    script = tmp_path / "fill_disk_while_training.py"
+    script.write_text(FULL_DISK_SCRIPT.format(tests=TESTS, mount=str(mount)))
+    command = f"mount -t tmpfs -o size=2m tmpfs {shlex.quote(str(mount))} && exec {sys.executable} {shlex.quote(str(script))}"
+    result = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", command],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["iterations"] == 10, "training went on"
+    assert report["skipped"] == [4, 6]
+    assert any("did not reach" in m for m in report["messages"])
+    assert report["steps"] == [0, 2, 8, 10], "the next good step logged again"
