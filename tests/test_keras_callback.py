@@ -204,8 +204,11 @@ def test_a_failure_while_logging_warns_once_and_training_goes_on(tmp_path):
         warnings.simplefilter("always")
         model.fit(images, labels, batch_size=2, epochs=1, verbose=0,
                   callbacks=[BreakBetween(fragile, 3, 6), convcam])
-    ours = [w for w in caught if "ConvcamCallback" in str(w.message)]
-    assert len(ours) == 1 and "skipped" in str(ours[0].message)
+    ours = [str(w.message) for w in caught if "ConvcamCallback" in str(w.message)]
+    assert len(ours) == 2, "one warning when it happens, one summing up at the end"
+    assert "probe forward failed at step 4" in ours[0] and "skipped" in ours[0]
+    assert "1 logged step(s) were skipped" in ours[1] and "[4]" in ours[1]
+    assert convcam.skipped_steps == [4]
     assert int(model.optimizer.iterations) == 8
     assert steps_of(tmp_path, "conv") == [0, 2, 6, 8]
 
