@@ -53,8 +53,8 @@ def write_run(
 ) -> Path:
     """Write one run with the real writer: two single-source layers and (optionally) a dual one.
 
-    `baseline_tag` additionally writes the first step under a companion tag
-    marked `baseline_of`, the way the logger keeps the blank-model baseline.
+    `baseline_tag` marks the first step as the baseline, which the writer also
+    keeps under a `<tag>/baseline` companion that sampling cannot evict.
     """
     import tensorflow as tf
 
@@ -64,39 +64,21 @@ def write_run(
     writer = tf.summary.create_file_writer(str(run_dir))
     with writer.as_default():
         for step in steps:
-            summary.mosaic(SINGLE_LAYER, activations(run, step, (2, 8, 8, 16)), step=step)
-            summary.mosaic(SECOND_LAYER, activations(run, step, (1, 4, 4, 40)), step=step, normalize="layer")
+            baseline = baseline_tag and step == steps[0]
+            summary.mosaic(SINGLE_LAYER, activations(run, step, (2, 8, 8, 16)), step=step, baseline=baseline)
+            summary.mosaic(
+                SECOND_LAYER, activations(run, step, (1, 4, 4, 40)), step=step, normalize="layer", baseline=baseline
+            )
             if dual:
                 summary.mosaic(
                     DUAL_LAYER,
                     [activations(run, step, (1, 6, 6, 12)), activations(run + "b", step, (1, 6, 6, 8))],
                     step=step,
                     sources=["xa/conv3", "xb/conv3"],
+                    baseline=baseline,
                 )
-        if baseline_tag:
-            write_baseline_companion(SINGLE_LAYER, activations(run, steps[0], (2, 8, 8, 16)), steps[0])
     writer.close()
     return run_dir
-
-
-def write_baseline_companion(tag: str, data: np.ndarray, step: int) -> None:
-    """Write `data` under `<tag>/baseline`, marked as `tag`'s baseline (the logger-side proposal)."""
-    import tensorflow as tf
-
-    from tb_convcam import metadata, mosaic
-
-    picture, layout = mosaic.tile(data, source_names=[tag])
-    png = tf.io.encode_png(picture[:, :, None])
-    summary_metadata = metadata.create_summary_metadata([tag])
-    content = json.loads(summary_metadata.plugin_data.content)
-    content["baseline_of"] = tag
-    summary_metadata.plugin_data.content = json.dumps(content).encode("utf-8")
-    tf.summary.write(
-        tag=f"{tag}/baseline",
-        tensor=tf.stack([png, tf.constant(metadata.encode_step_info(layout))]),
-        step=step,
-        metadata=summary_metadata,
-    )
 
 
 def write_demo_logdir(logdir: Path) -> Path:

@@ -7,7 +7,6 @@ import warnings
 
 import keras
 import numpy as np
-import pytest
 import tensorflow as tf
 from convcam_events import read_logdir, tag_content
 
@@ -103,67 +102,6 @@ def test_dual_xception_backbones_by_the_names_of_a_model_built_alone(tmp_path):
     last = read_logdir(str(tmp_path))["."]["dual/add_10"][-1]
     assert last.info["kernel_count"] == 728 and (last.info["tile_height"], last.info["tile_width"]) == (5, 5)
     assert last.pixels()[..., 0].any() and last.pixels()[..., 1].any() and not last.pixels()[..., 2].any()
-
-
-@pytest.mark.parametrize(
-    "layers, probe, words",
-    [
-        (["xb/conv_1"], None, "closest existing: xb/conv1"),
-        (["xa/nothing_like_it"], None, "no layer 'xa/nothing_like_it'"),
-        (["logits"], None, "expected a 4-D"),
-        (["xa/conv1/deeper"], None, "not a model with layers"),
-        (["xa/conv1"], np.zeros((1, SIZE, SIZE, 1), np.float32), "probe: expected shape [None, 16, 16, 3]"),
-        (["xa/conv1"], None, None),
-    ],
-)
-def test_configuration_errors_stop_fit_before_any_training_step(tmp_path, layers, probe, words):
-    model = dual_model()
-    images, labels = training_data(4)
-    callback = ConvcamCallback(tmp_path, layers, probe=images[:1] if probe is None else probe, batch_index=0)
-    if words is None:
-        model.fit(images, labels, batch_size=2, epochs=1, callbacks=[callback], verbose=0)
-        assert int(model.optimizer.iterations) == 2
-        return
-    with pytest.raises(ValueError) as raised:
-        model.fit(images, labels, batch_size=2, epochs=1, callbacks=[callback], verbose=0)
-    assert words in str(raised.value)
-    assert int(model.optimizer.iterations) == 0
-
-
-def test_batch_index_beyond_the_probe_is_a_configuration_error(tmp_path):
-    model = dual_model()
-    images, labels = training_data(4)
-    with pytest.raises(ValueError, match="batch_index"):
-        model.fit(images, labels, epochs=1, verbose=0,
-                  callbacks=[ConvcamCallback(tmp_path, ["xa/conv1"], probe=images[:2], batch_index=2)])
-
-
-@pytest.mark.parametrize(
-    "kwargs, error, words",
-    [
-        ({"layers": "xa/conv1"}, TypeError, "layers: expected a list"),
-        ({"layers": []}, ValueError, "at least one"),
-        ({"layers": [("a", "b", "c", "d")]}, ValueError, "tuple of 2-3 paths"),
-        ({"layers": {"t": 3}}, ValueError, "got 't': 3"),
-        ({"every_n_steps": 0}, ValueError, "every_n_steps"),
-        ({"every_n_steps": -5}, ValueError, "every_n_steps"),
-        ({"every_n_steps": 2.5}, TypeError, "every_n_steps"),
-        ({"normalize": "both"}, ValueError, "normalize"),
-        ({"normalise": "kernel"}, TypeError, "unknown tile option"),
-    ],
-)
-def test_bad_arguments_fail_at_construction(tmp_path, kwargs, error, words):
-    arguments = {"log_dir": tmp_path, "layers": ["xa/conv1"], "probe": np.zeros((1, SIZE, SIZE, 3))} | kwargs
-    with pytest.raises(error) as raised:
-        ConvcamCallback(**arguments)
-    assert words in str(raised.value)
-
-
-def test_a_log_dir_that_is_a_file_is_refused(tmp_path):
-    path = tmp_path / "file"
-    path.write_text("not a directory")
-    with pytest.raises(ValueError, match="log_dir: expected a directory"):
-        ConvcamCallback(path, ["xa/conv1"], probe=np.zeros((1, SIZE, SIZE, 3)))
 
 
 class FailsWhenProbed(keras.layers.Layer):

@@ -163,27 +163,3 @@ def test_step_info_round_trips_through_json():
     assert json.loads(blob)["normalization"] == {"mode": "fixed", "range": [-1.0, 1.0]}
     assert (info["rows"], info["cols"], info["kernel_count"]) == (layout.rows, layout.cols, 5)
     np.testing.assert_array_equal(info["sources"][0]["stats"]["max"], layout.sources[0].stats.max)
-
-
-@pytest.mark.parametrize(
-    "data, options, error, words",
-    [
-        (np.zeros((4, 4)), {}, ValueError, "got shape [4, 4]"),
-        (np.zeros((1, 1, 4, 4, 4)), {}, ValueError, "[H, W, C] or [B, H, W, C]"),
-        (np.zeros((0, 4, 4)), {}, ValueError, "zero-sized"),
-        (np.array([["a"]]), {}, TypeError, "integer or floating dtype"),
-        (np.zeros((2, 2, 2), bool), {}, TypeError, "got bool"),
-        ([np.zeros((2, 2, 2))] * 4, {}, ValueError, "1 to 3"),
-        (np.zeros((2, 4, 4, 3)), {"batch_index": 2}, ValueError, "batch_index"),
-        (np.zeros((4, 4, 3)), {"normalize": "global"}, ValueError, "normalize"),
-        (np.zeros((4, 4, 3)), {"normalize": (1.0, 1.0)}, ValueError, "low < high"),
-        (np.zeros((4, 4, 3)), {"padding": -1}, ValueError, "padding"),
-        (np.zeros((4, 4, 3)), {"max_pixels": 1.5}, TypeError, "max_pixels"),
-        (np.zeros((4, 4, 3)), {"aspect": 0}, ValueError, "aspect"),
-        ([np.zeros((4, 4, 3))] * 2, {"source_names": ["one"]}, ValueError, "source_names"),
-    ],
-)
-def test_bad_input_names_the_argument_and_what_was_expected(data, options, error, words):
-    with pytest.raises(error) as raised:
-        tile(data, **options)
-    assert words in str(raised.value)

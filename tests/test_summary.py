@@ -80,24 +80,3 @@ def test_companion_writes_work_inside_tf_function(tmp_path, activations):
     logged = read_logdir(str(tmp_path))["."]
     assert logged["conv"][0].png == logged["conv/baseline"][0].png
     assert read_logdir(str(tmp_path), plugin="images")["."]["conv/image"][0].blobs[2] == logged["conv"][0].png
-
-
-@pytest.mark.parametrize(
-    "data, kwargs, error, words",
-    [
-        (np.zeros((4, 4)), {}, ValueError, "got shape [4, 4]"),
-        (np.zeros((1, 0, 4, 4)), {}, ValueError, "zero-sized"),
-        (np.array(["a", "b"]), {}, TypeError, "integer or floating dtype"),
-        ([np.zeros((4, 4, 2))] * 4, {}, ValueError, "1 to 3"),
-        (np.zeros((4, 4, 2)), {"normalise": "kernel"}, TypeError, "unknown tile option"),
-        (np.zeros((4, 4, 2)), {"normalize": "global"}, ValueError, "normalize"),
-        ([np.zeros((4, 4, 2))] * 2, {"sources": ["only one"]}, ValueError, "sources"),
-        (np.zeros((1, 4, 4, 2)), {"batch_index": 1}, ValueError, "batch_index"),
-    ],
-)
-def test_bad_input_raises_before_anything_is_written(tmp_path, data, kwargs, error, words):
-    with tf.summary.create_file_writer(str(tmp_path)).as_default():
-        with pytest.raises(error) as raised:
-            summary.mosaic("bad", data, step=0, **kwargs)
-    assert words in str(raised.value)
-    assert read_logdir(str(tmp_path)) == {}

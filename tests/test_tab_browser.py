@@ -104,7 +104,7 @@ def browser():
         "--disable-background-networking",
         "--disable-component-update",
         "--no-first-run",
-        "--window-size=1400,900",
+        "--window-size=1680,1000",
         f"--user-data-dir={profile}",
     ):
         options.add_argument(argument)
@@ -181,6 +181,9 @@ def test_the_tab_opens_inside_tensorboards_page_and_draws_both_runs(browser, log
         trained = wait_drawn(browser, "trained", step=25, layer=SHOWCASE_LAYER)
         assert blank["hash"] != trained["hash"]
         assert "step 20 (nearest ≤ 25)" in panels(browser)["blank"].text
+        canvas = panels(browser)["trained"].find_element(By.CSS_SELECTOR, "canvas")
+        ActionChains(browser).move_to_element_with_offset(canvas, 30, -40).perform()
+        wait_until(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".cc-tooltip").is_displayed(), "no tooltip")
         screenshot(browser, f"tensorboard-{'rustboard' if load_fast else 'python'}.png")
         browser.switch_to.default_content()
 
@@ -300,6 +303,7 @@ def test_hover_shows_kernel_stats_and_click_opens_the_filmstrip(browser, server)
 def test_the_view_lives_in_the_url(browser, server):
     open_tab(browser, server)
     pick_layer(browser, "xa/conv2")
+    wait_drawn(browser, "trained", step=25, layer="xa/conv2")
     click_segment(browser, "norm", "layer")
     browser.find_element(By.CSS_SELECTOR, ".cc-zoom-in").click()
     browser.find_element(By.CSS_SELECTOR, ".cc-slider").send_keys(Keys.HOME)
