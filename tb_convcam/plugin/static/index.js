@@ -508,10 +508,10 @@ class ConvcamTab {
     const box = tileBox(frame.info, slot);
     const zoom = panel.canvas.getBoundingClientRect().width / frame.width;
     Object.assign(panel.hoverBox.style, {
-      left: `${box.x * zoom - 1}px`,
-      top: `${box.y * zoom - 1}px`,
-      width: `${box.width * zoom}px`,
-      height: `${box.height * zoom}px`,
+      left: `${panel.canvas.offsetLeft + box.x * zoom - 1}px`,
+      top: `${panel.canvas.offsetTop + box.y * zoom - 1}px`,
+      width: `${box.width * zoom + 2}px`,
+      height: `${box.height * zoom + 2}px`,
     });
     panel.hoverBox.hidden = false;
     const sources = frame.info.sources.map((source) => ({

@@ -61,8 +61,18 @@ function labelled(label, control) {
   return el("div", { className: "cc-control" }, [el("span", { className: "cc-control-label", text: label }), control]);
 }
 
-/** A segmented radio control; `options` is [[value, label, title]]. */
+/** A segmented radio control; `options` is [[value, label, title]]. Rebuilt only when they change. */
 export function renderSegmented(container, options, selected, onPick) {
+  const signature = JSON.stringify(options);
+  if (container.dataset.options === signature) {
+    for (const button of container.children) {
+      const on = button.dataset.value === selected;
+      button.classList.toggle("cc-selected", on);
+      button.setAttribute("aria-checked", String(on));
+    }
+    return;
+  }
+  container.dataset.options = signature;
   container.replaceChildren(
     ...options.map(([value, label, title]) =>
       el("button", {
