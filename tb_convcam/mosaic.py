@@ -155,23 +155,23 @@ def tile(
     )
     maps = [_select_item(x, batch_index) for x in sources]
 
-    kernel_count = max(m.shape[0] for m in maps)
+    kernel_count = max(m.shape[2] for m in maps)
     kernels = _choose_kernels(kernel_count, max_kernels)
-    tile_h = max(m.shape[1] for m in maps)
-    tile_w = max(m.shape[2] for m in maps)
+    tile_h = max(m.shape[0] for m in maps)
+    tile_w = max(m.shape[1] for m in maps)
     downscale = _choose_downscale(len(kernels), tile_h, tile_w, max_pixels)
     out_h, out_w = -(-tile_h // downscale), -(-tile_w // downscale)
     rows, cols = choose_grid(len(kernels), out_h + padding, out_w + padding, aspect)
 
     channels, source_layouts = [], []
     for channel, (name, raw) in enumerate(zip(names, maps)):
-        shown = kernels[kernels < raw.shape[0]]
-        values, stats = _kernel_stats(raw[shown])
+        shown = kernels[kernels < raw.shape[2]]
+        values, stats = _kernel_stats(raw if len(shown) == raw.shape[2] else raw[:, :, shown])
         tiles = _shrink(_resize_nearest(values, tile_h, tile_w), downscale)
         tiles = _to_pixels(tiles, stats, normalize)  # after shrinking: fewer values to map
         channels.append(_grid(tiles, rows, cols, padding))
         source_layouts.append(
-            SourceLayout(name, channel, raw.shape[0], raw.shape[1], raw.shape[2], stats)
+            SourceLayout(name, channel, raw.shape[2], raw.shape[0], raw.shape[1], stats)
         )
 
     if len(channels) == 1:
@@ -306,10 +306,14 @@ def _check_options(batch_index, normalize, aspect, padding, max_pixels, max_kern
 
 
 def _select_item(array: np.ndarray, batch_index: int) -> np.ndarray:
-    """One image's maps as float32 `[C, H, W]` (kernel-major, for tiling)."""
+    """One image's maps as float32 `[H, W, C]`.
+
+    Tiling works in this layout until the grid is drawn, so the only
+    transpose is of the (possibly shrunk) tiles, not of the whole layer.
+    """
     if array.ndim == 4:
         array = array[batch_index]
-    return np.ascontiguousarray(np.moveaxis(array, -1, 0), dtype=np.float32)
+    return np.asarray(array, dtype=np.float32)
 
 
 def _choose_kernels(count: int, max_kernels: int) -> np.ndarray:
@@ -326,23 +330,23 @@ def _choose_downscale(count: int, tile_h: int, tile_w: int, max_pixels: int) -> 
 
 
 def _kernel_stats(maps: np.ndarray) -> tuple[np.ndarray, KernelStats]:
-    """Stats over finite values; returns maps with non-finite values replaced."""
-    per_kernel = maps.reshape(maps.shape[0], -1)
-    zero_fraction = (per_kernel == 0).mean(axis=1)
+    """Stats of `[H, W, K]` maps over finite values; non-finite values replaced."""
+    per_kernel = maps.reshape(-1, maps.shape[2])
+    zero_fraction = np.count_nonzero(per_kernel == 0, axis=0) / per_kernel.shape[0]
     finite = np.isfinite(per_kernel)
     if finite.all():
-        low, high = per_kernel.min(axis=1), per_kernel.max(axis=1)
-        mean = per_kernel.mean(axis=1, dtype=np.float64)
-        nonfinite = np.zeros(maps.shape[0], np.int64)
+        low, high = per_kernel.min(axis=0), per_kernel.max(axis=0)
+        mean = per_kernel.mean(axis=0, dtype=np.float64)
+        nonfinite = np.zeros(maps.shape[2], np.int64)
     else:
-        count = finite.sum(axis=1)
-        low = np.where(finite, per_kernel, np.inf).min(axis=1)
-        high = np.where(finite, per_kernel, -np.inf).max(axis=1)
+        count = finite.sum(axis=0)
+        low = np.where(finite, per_kernel, np.inf).min(axis=0)
+        high = np.where(finite, per_kernel, -np.inf).max(axis=0)
         low = np.where(count > 0, low, 0)
         high = np.where(count > 0, high, 0)
-        mean = np.where(finite, per_kernel, 0).sum(axis=1, dtype=np.float64) / np.maximum(count, 1)
-        nonfinite = per_kernel.size // maps.shape[0] - count
-        maps = np.where(finite, per_kernel, low[:, None]).reshape(maps.shape)
+        mean = np.where(finite, per_kernel, 0).sum(axis=0, dtype=np.float64) / np.maximum(count, 1)
+        nonfinite = per_kernel.shape[0] - count
+        maps = np.where(finite, per_kernel, low[None, :]).reshape(maps.shape)
     stats = KernelStats(
         min=low.astype(np.float32),
         max=high.astype(np.float32),
@@ -354,14 +358,13 @@ def _kernel_stats(maps: np.ndarray) -> tuple[np.ndarray, KernelStats]:
 
 
 def _to_pixels(maps: np.ndarray, stats: KernelStats, normalize: Normalization) -> np.ndarray:
-    """Map finite `[K, H, W]` values to 0..255 floats by the normalisation rule.
+    """Map finite `[h, w, K]` values to 0..255 floats by the normalisation rule.
 
     Done in float64: spans near the float32 limits (huge or subnormal) would
     overflow in float32 and turn pixels into NaN garbage.
     """
     if normalize == "kernel":
-        low = stats.min.astype(np.float64)[:, None, None]
-        high = stats.max.astype(np.float64)[:, None, None]
+        low, high = stats.min.astype(np.float64), stats.max.astype(np.float64)
     elif normalize == "layer":
         low, high = np.float64(stats.min.min()), np.float64(stats.max.max())
     else:
@@ -372,32 +375,42 @@ def _to_pixels(maps: np.ndarray, stats: KernelStats, normalize: Normalization) -
     return np.clip(pixels, 0, 255, out=pixels)
 
 
-def _resize_nearest(tiles: np.ndarray, height: int, width: int) -> np.ndarray:
-    _, h, w = tiles.shape
+def _resize_nearest(maps: np.ndarray, height: int, width: int) -> np.ndarray:
+    h, w, _ = maps.shape
     if (h, w) == (height, width):
-        return tiles
+        return maps
     rows = np.arange(height) * h // height
     cols = np.arange(width) * w // width
-    return tiles[:, rows][:, :, cols]
+    return maps[rows][:, cols]
 
 
-def _shrink(tiles: np.ndarray, factor: int) -> np.ndarray:
-    """Block-mean downscale by an integer factor (edges padded by replication)."""
+def _shrink(maps: np.ndarray, factor: int) -> np.ndarray:
+    """Block-mean downscale of `[h, w, K]` by an integer factor (edges replicated).
+
+    Sums strided slices into a float64 total: one pass, and sums of huge
+    float32 values never overflow.
+    """
     if factor == 1:
-        return tiles
-    k, h, w = tiles.shape
+        return maps
+    h, w, k = maps.shape
     out_h, out_w = -(-h // factor), -(-w // factor)
-    padded = np.pad(tiles, ((0, 0), (0, out_h * factor - h), (0, out_w * factor - w)), mode="edge")
-    blocks = padded.reshape(k, out_h, factor, out_w, factor)
-    return blocks.mean(axis=(2, 4), dtype=np.float64)  # float64: sums never overflow
+    if h % factor:
+        maps = np.concatenate([maps, np.repeat(maps[-1:], out_h * factor - h, axis=0)], axis=0)
+    if w % factor:
+        maps = np.concatenate([maps, np.repeat(maps[:, -1:], out_w * factor - w, axis=1)], axis=1)
+    total = np.zeros((out_h, out_w, k), np.float64)
+    for dy in range(factor):
+        for dx in range(factor):
+            total += maps[dy::factor, dx::factor]
+    return total / (factor * factor)
 
 
 def _grid(tiles: np.ndarray, rows: int, cols: int, padding: int) -> np.ndarray:
-    """Place `[K, h, w]` tiles row-major in a `rows x cols` grid as uint8."""
-    k, h, w = tiles.shape
+    """Place `[h, w, K]` tiles row-major in a `rows x cols` grid as uint8."""
+    h, w, k = tiles.shape
     canvas = np.zeros((rows * cols, h + padding, w + padding), np.uint8)
     np.rint(tiles, out=tiles)
-    canvas[:k, :h, :w] = tiles
+    canvas[:k, :h, :w] = tiles.transpose(2, 0, 1)
     picture = canvas.reshape(rows, cols, h + padding, w + padding).transpose(0, 2, 1, 3)
     picture = picture.reshape(rows * (h + padding), cols * (w + padding))
     return np.ascontiguousarray(picture[: picture.shape[0] - padding, : picture.shape[1] - padding])
