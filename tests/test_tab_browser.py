@@ -41,6 +41,12 @@ for (let i = 0; i < data.length; i += 4) {
 return {width: canvas.width, height: canvas.height, hash: hash, grey: grey};
 """
 
+CANVAS_RED_JS = """
+const canvas = arguments[0];
+const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+return Array.from({length: data.length / 4}, (_, i) => data[4 * i]);
+"""
+
 
 def showcase_activations(run: str, step: int) -> np.ndarray:
     """A picture seen by 48 kernels: greyish copies when blank, oriented edges once trained."""
@@ -71,8 +77,18 @@ def write_browser_logdir(root: Path) -> Path:
         with writer.as_default():
             for step in steps:
                 summary.mosaic(SHOWCASE_LAYER, showcase_activations(run, step), step=step)
+                if run == "trained":  # one activation, logged in two normalisations
+                    summary.mosaic("calib/kernel", calibration_activations(step), step=step, normalize="kernel")
+                    summary.mosaic("calib/layer", calibration_activations(step), step=step, normalize="layer")
         writer.close()
     return root
+
+
+def calibration_activations(step: int) -> np.ndarray:
+    """Kernels whose ranges differ by orders of magnitude, so the modes differ a lot."""
+    rng = np.random.default_rng(step)
+    scales = np.geomspace(0.01, 100, 10)
+    return (rng.normal(size=(1, 6, 7, 10)) * scales + scales).astype(np.float32)
 
 
 @pytest.fixture(scope="module")
@@ -239,6 +255,21 @@ def test_normalisation_modes_redraw_from_the_stored_stats(browser, server):
     assert "Scale locked to blank at step 0" in reference
     click_segment(browser, "norm", "kernel")
     assert wait_drawn(browser, "trained", step=10)["hash"] == per_kernel["hash"]
+
+
+def test_whole_layer_view_redraws_what_the_writer_draws_in_layer_mode(browser, server):
+    """Re-normalising a per-kernel mosaic from its stats gives the writer's own layer-mode pixels."""
+    open_tab(browser, server, "layer=calib%2Fkernel&run=trained&step=10&norm=layer")
+    wait_drawn(browser, "trained", step=10, norm="layer", layer="calib/kernel")
+    from_stats = browser.execute_script(CANVAS_RED_JS, panels(browser)["trained"].find_element(By.CSS_SELECTOR, "canvas"))
+    open_tab(browser, server, "layer=calib%2Flayer&run=trained&step=10&norm=layer")
+    wait_drawn(browser, "trained", step=10, norm="layer", layer="calib/layer")
+    as_logged = browser.execute_script(CANVAS_RED_JS, panels(browser)["trained"].find_element(By.CSS_SELECTOR, "canvas"))
+
+    difference = np.abs(np.array(from_stats, np.int16) - np.array(as_logged, np.int16))
+    assert len(from_stats) == len(as_logged) > 0
+    assert difference.max() <= 1  # one grey level of quantisation
+    assert np.count_nonzero(np.array(as_logged) > 5) > 10  # not trivially black
 
 
 def test_a_merged_mosaic_shows_rgb_one_source_or_colour_safe_colours(browser, server):

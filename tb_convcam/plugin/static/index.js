@@ -342,8 +342,8 @@ class ConvcamTab {
     this.syncPanels(layer ? runs : []);
     if (!layer) return;
     const step = this.currentStep();
-    const references = this.state.norm === "locked" ? this.reference() : null;
-    const ready = references ? this.cache.get(references.key).then((f) => f.info.sources, () => null) : Promise.resolve(null);
+    const reference = this.state.norm === "locked" ? this.reference() : null;
+    const ready = reference ? this.cache.get(reference.key).then((f) => f.info.sources, () => null) : Promise.resolve(null);
     ready.then((referenceSources) => {
       if (token !== this.drawToken) return;
       const view = { norm: this.state.norm, colour: this.state.colour, references: referenceSources };

@@ -92,7 +92,7 @@ export function renderRuns(container, runs, selected, onToggle) {
     return;
   }
   container.replaceChildren(
-    ...runs.map((run, index) => {
+    ...runs.map((run) => {
       const box = el("input", { attrs: { type: "checkbox" }, on: { change: () => onToggle(run, box.checked) } });
       box.checked = selected.includes(run);
       return el("label", { className: "cc-run", attrs: { title: run } }, [
