@@ -18,6 +18,7 @@ setup(
     install_requires=["tensorflow>=2.16", "tensorboard>=2.16", "numpy"],
     entry_points={"tensorboard_plugins": ["convcam = tb_convcam.plugin.loader:ConvcamLoader"]},
     extras_require={
+        "bench": ["tf-explain==0.3.1", "opencv-python-headless"],
         "test": ["pytest>=7", "selenium>=4.10", "hypothesis>=6"],
     },
     classifiers=[
