@@ -25,6 +25,7 @@ class CheckedWriter:
         self.log_dir = log_dir
         self._writer = None
         self._pattern = ""
+        self._path: str | None = None
         self._verified_end = 0
 
     def as_default(self, step: int) -> AbstractContextManager:
@@ -57,13 +58,15 @@ class CheckedWriter:
         suffix = f".{uuid.uuid4().hex[:12]}.v2"
         self._writer = tf.summary.create_file_writer(self.log_dir, filename_suffix=suffix)
         self._pattern = f"{self.log_dir.rstrip('/')}/*tfevents*{suffix}"
+        self._path: str | None = None  # found on the first check
         self._verified_end = 0
 
     def _whole_records_end(self) -> int | None:
         """End offset if the bytes after the last check are whole records, else None."""
         try:
-            (path,) = tf.io.gfile.glob(self._pattern)
-            with tf.io.gfile.GFile(path, "rb") as events:
+            if self._path is None:
+                (self._path,) = tf.io.gfile.glob(self._pattern)
+            with tf.io.gfile.GFile(self._path, "rb") as events:
                 events.seek(self._verified_end)
                 fresh = events.read()
         except (tf.errors.OpError, ValueError):

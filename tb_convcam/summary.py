@@ -102,9 +102,13 @@ def _encode(tensors: list[tf.Tensor], names: list[str], options: dict[str, Any])
             picture = picture[:, :, None]
         return picture, metadata.encode_step_info(layout)
 
-    picture, info = tf.numpy_function(tile_and_describe, tensors, [tf.uint8, tf.string], stateful=False)
-    picture.set_shape([None, None, 1 if len(tensors) == 1 else 3])
-    info.set_shape([])
+    if tf.executing_eagerly():  # plain NumPy: no py_func machinery per call
+        picture, info = tile_and_describe(*(tensor.numpy() for tensor in tensors))
+        picture, info = tf.constant(picture), tf.constant(info)
+    else:
+        picture, info = tf.numpy_function(tile_and_describe, tensors, [tf.uint8, tf.string], stateful=False)
+        picture.set_shape([None, None, 1 if len(tensors) == 1 else 3])
+        info.set_shape([])
     return {"png": tf.io.encode_png(picture), "picture": picture, "info": info}
 
 
