@@ -6,8 +6,9 @@ compare. All layers come out of one forward pass (see `probe.py`).
 
 Logged steps are global steps (`optimizer.iterations`): once before the first
 step (the blank-model baseline, also kept under `<tag>/baseline` so sampling
-never evicts it), every `every_n_steps`, and at the end of training. Configuration errors raise at `on_train_begin`, before any training
-time is spent; failures while logging warn once and training goes on.
+never evicts it), every `every_n_steps`, and at the end of training.
+Configuration errors raise at `on_train_begin`, before any training time is
+spent; failures while logging warn once and training goes on.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class ConvcamCallback(keras.callbacks.Callback):
         self._writer = None
         self._forward = None
         self._paths: dict[str, list[layer_paths.ResolvedPath]] = {}
+        self._output_index: dict[str, list[int]] = {}  # tag -> its sources' positions in the probe outputs
         self._probe_batch = None
         self._last_logged: int | None = None
         self._warned: set[str] = set()

@@ -4,7 +4,9 @@
 
 import { decodeInfo } from "./pixels.js";
 
-const FRAME_CACHE_SIZE = 240;
+// Decoded RGBA pixels kept for instant scrubbing: 256 MB is 64 frames of a
+// 1 Mpx mosaic (the writer's default pixel budget), hundreds of small ones.
+const FRAME_CACHE_BYTES = 256 * 1024 * 1024;
 
 async function fetchJson(url) {
   const response = await fetch(url);
@@ -28,35 +30,53 @@ export function fetchSteps(run, layer) {
  * Holding decoded pixels (not PNG bytes) is what makes scrubbing instant.
  */
 export class FrameCache {
-  constructor(limit = FRAME_CACHE_SIZE) {
-    this.limit = limit;
-    this.frames = new Map(); // key -> Promise<frame>
+  constructor(budget = FRAME_CACHE_BYTES) {
+    this.budget = budget;
+    this.bytes = 0;
+    this.entries = new Map(); // key -> {frame, promise, bytes}, least recently used first
   }
 
   /** The frame if already decoded, else null (never starts a fetch). */
   peek(key) {
-    const entry = this.frames.get(key);
+    const entry = this.entries.get(key);
     return entry && entry.frame ? entry.frame : null;
   }
 
   get(key) {
-    let entry = this.frames.get(key);
+    let entry = this.entries.get(key);
     if (entry) {
-      this.frames.delete(key); // re-insert: most recently used last
-      this.frames.set(key, entry);
+      this.entries.delete(key); // re-insert: most recently used last
+      this.entries.set(key, entry);
       return entry.promise;
     }
-    entry = { frame: null, promise: null };
+    entry = { frame: null, promise: null, bytes: 0 };
     entry.promise = loadFrame(key).then(
-      (frame) => (entry.frame = frame),
+      (frame) => {
+        if (this.entries.get(key) === entry) {
+          entry.frame = frame;
+          entry.bytes = frame.pixels.byteLength;
+          this.bytes += entry.bytes;
+          this.evict(key);
+        }
+        return frame;
+      },
       (error) => {
-        this.frames.delete(key); // let a later request retry
+        if (this.entries.get(key) === entry) this.entries.delete(key); // let a later request retry
         throw error;
       },
     );
-    this.frames.set(key, entry);
-    while (this.frames.size > this.limit) this.frames.delete(this.frames.keys().next().value);
+    this.entries.set(key, entry);
     return entry.promise;
+  }
+
+  /** Drop least recently used frames until within budget, never `keep`. */
+  evict(keep) {
+    for (const [key, entry] of this.entries) {
+      if (this.bytes <= this.budget) break;
+      if (key === keep || !entry.frame) continue;
+      this.entries.delete(key);
+      this.bytes -= entry.bytes;
+    }
   }
 }
 

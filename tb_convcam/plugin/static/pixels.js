@@ -65,33 +65,15 @@ function finiteMax(values) {
   return Number.isFinite(high) ? high : 0;
 }
 
-const slotMaps = new Map();
-
-/** For each pixel, the tile slot drawn there (or PADDING / EMPTY); cached per geometry. */
-export function slotMap(info) {
-  const key = [info.rows, info.cols, info.tile_height, info.tile_width, info.padding, info.kernels.length].join(",");
-  let map = slotMaps.get(key);
-  if (map) return map;
-  const { width, height, tile_height: th, tile_width: tw, padding, cols } = info;
-  map = new Int32Array(width * height).fill(PADDING);
-  for (let y = 0; y < height; y++) {
-    const row = Math.floor(y / (th + padding));
-    if (y - row * (th + padding) >= th) continue;
-    for (let x = 0; x < width; x++) {
-      const col = Math.floor(x / (tw + padding));
-      if (x - col * (tw + padding) >= tw) continue;
-      const slot = row * cols + col;
-      map[y * width + x] = slot < info.kernels.length ? slot : EMPTY;
-    }
-  }
-  slotMaps.set(key, map);
-  return map;
-}
-
-/** The slot at mosaic pixel (x, y), or PADDING / EMPTY / null outside. */
+/** The slot at mosaic pixel (x, y): its index, PADDING, EMPTY, or null outside the mosaic. */
 export function slotAt(info, x, y) {
   if (x < 0 || y < 0 || x >= info.width || y >= info.height) return null;
-  return slotMap(info)[y * info.width + x];
+  const row = Math.floor(y / (info.tile_height + info.padding));
+  const col = Math.floor(x / (info.tile_width + info.padding));
+  if (y - row * (info.tile_height + info.padding) >= info.tile_height) return PADDING;
+  if (x - col * (info.tile_width + info.padding) >= info.tile_width) return PADDING;
+  const slot = row * info.cols + col;
+  return slot < info.kernels.length ? slot : EMPTY;
 }
 
 /** Pixel box {x, y, width, height} of a slot's tile. */
@@ -145,53 +127,65 @@ function affines(info, norm, references) {
  * Paint a decoded mosaic (RGBA `pixels`, source c in channel c) into
  * `target` (an ImageData of the same size) with the chosen normalisation and
  * colouring: "rgb", "sourceN" (one source in grey) or "recolour".
+ *
+ * Works tile by tile with one scale and offset per source, and lets the
+ * Uint8ClampedArray output do the clamping and rounding.
  */
 export function paint(frame, target, { norm, colour, references }) {
   const { info, pixels } = frame;
-  const slots = slotMap(info);
-  const maps = affines(info, norm, references);
   const out = target.data;
+  const words = new Uint32Array(out.buffer);
+  words.fill(packed(PADDING_RGB));
+  const maps = affines(info, norm, references);
   const sourceCount = info.sources.length;
-  const single = sourceCount === 1 ? 0 : /^source(\d)$/.test(colour) ? Math.min(Number(colour.slice(6)), sourceCount - 1) : -1;
-  const value = new Float32Array(3);
-  for (let i = 0, n = slots.length; i < n; i++) {
-    const slot = slots[i];
-    const o = i * 4;
-    out[o + 3] = 255;
-    if (slot < 0) {
-      const fill = slot === PADDING ? PADDING_RGB : EMPTY_RGB;
-      out[o] = fill[0];
-      out[o + 1] = fill[1];
-      out[o + 2] = fill[2];
+  const single = sourceCount === 1 ? 0 : /^source\d$/.test(colour) ? Math.min(Number(colour.slice(6)), sourceCount - 1) : -1;
+  const recolour = single < 0 && colour === "recolour";
+  const width = info.width;
+  const scale = new Float32Array(3);
+  const offset = new Float32Array(3);
+  for (let slot = 0, slots = info.rows * info.cols; slot < slots; slot++) {
+    const box = tileBox(info, slot);
+    if (slot >= info.kernels.length) {
+      for (let y = box.y; y < box.y + box.height; y++) {
+        words.fill(packed(EMPTY_RGB), y * width + box.x, y * width + box.x + box.width);
+      }
       continue;
     }
-    for (let c = 0; c < sourceCount; c++) {
+    for (let c = 0; c < 3; c++) {
       const map = maps[c];
-      if (slot >= map.shown) {
-        value[c] = 0;
-        continue;
-      }
-      const v = pixels[o + c] * map.scale[slot] + map.offset[slot];
-      value[c] = v < 0 ? 0 : v > 255 ? 255 : v;
+      const shown = map && slot < map.shown;
+      scale[c] = shown ? map.scale[slot] : 0;
+      offset[c] = shown ? map.offset[slot] : 0;
     }
-    if (single >= 0) {
-      out[o] = out[o + 1] = out[o + 2] = value[single];
-    } else if (colour === "recolour") {
-      let r = 0, g = 0, b = 0;
-      for (let c = 0; c < sourceCount; c++) {
-        const w = value[c] / 255;
-        r += w * RECOLOUR_PALETTE[c][0];
-        g += w * RECOLOUR_PALETTE[c][1];
-        b += w * RECOLOUR_PALETTE[c][2];
+    for (let y = box.y; y < box.y + box.height; y++) {
+      let o = (y * width + box.x) * 4;
+      for (let x = 0; x < box.width; x++, o += 4) {
+        if (single >= 0) {
+          out[o] = out[o + 1] = out[o + 2] = pixels[o + single] * scale[single] + offset[single];
+        } else if (recolour) {
+          let r = 0, g = 0, b = 0;
+          for (let c = 0; c < sourceCount; c++) {
+            const v = pixels[o + c] * scale[c] + offset[c];
+            const w = v <= 0 ? 0 : v >= 255 ? 1 : v / 255;
+            r += w * RECOLOUR_PALETTE[c][0];
+            g += w * RECOLOUR_PALETTE[c][1];
+            b += w * RECOLOUR_PALETTE[c][2];
+          }
+          out[o] = r;
+          out[o + 1] = g;
+          out[o + 2] = b;
+        } else {
+          out[o] = pixels[o] * scale[0] + offset[0];
+          out[o + 1] = pixels[o + 1] * scale[1] + offset[1];
+          out[o + 2] = pixels[o + 2] * scale[2] + offset[2];
+        }
       }
-      out[o] = r;
-      out[o + 1] = g;
-      out[o + 2] = b;
-    } else {
-      out[o] = value[0];
-      out[o + 1] = sourceCount > 1 ? value[1] : 0;
-      out[o + 2] = sourceCount > 2 ? value[2] : 0;
     }
   }
   return target;
+}
+
+/** An opaque RGB colour as one little-endian RGBA word. */
+function packed([r, g, b]) {
+  return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
 }
