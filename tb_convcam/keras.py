@@ -63,6 +63,8 @@ class ConvcamCallback(keras.callbacks.Callback):
         if every_n_steps < 1:
             raise ValueError(f"every_n_steps: expected a positive int, got {every_n_steps}")
         self.every_n_steps = int(every_n_steps)
+        if probe is None:
+            raise ValueError("probe: expected a fixed input batch for the model (e.g. a few training images), got None")
         self.probe = probe
         self.also_to_images = also_to_images
         self.tile_options = tile_options
@@ -257,8 +259,6 @@ def _has_single_output(layer: keras.layers.Layer) -> bool:
 
 def _check_probe(probe: Any, model: keras.Model) -> Any:
     """The probe as a batch matching the model's input(s); ValueError if not."""
-    if probe is None:
-        raise ValueError("probe: expected a fixed input batch for the model (e.g. a few training images), got None")
     inputs = model.inputs
     if len(inputs) > 1:
         if not isinstance(probe, (list, tuple)) or len(probe) != len(inputs):

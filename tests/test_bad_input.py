@@ -68,6 +68,7 @@ CASES = {
     "callback every_n_steps 0": (lambda p: ConvcamCallback(p, ["c"], GOOD, every_n_steps=0), ValueError, "every_n_steps: expected a positive int, got 0"),
     "callback every_n_steps negative": (lambda p: ConvcamCallback(p, ["c"], GOOD, every_n_steps=-5), ValueError, "got -5"),
     "callback every_n_steps float": (lambda p: ConvcamCallback(p, ["c"], GOOD, every_n_steps=2.5), TypeError, "got float"),
+    "callback without a probe": (lambda p: ConvcamCallback(p, ["c"], None), ValueError, "probe: expected a fixed input batch"),
     "callback log_dir None": (lambda p: ConvcamCallback(None, ["c"], GOOD), TypeError, "log_dir: expected a directory path, got None"),
     "callback log_dir is a file": (callback_on_a_file, ValueError, "log_dir: expected a directory, got "),
     "callback misspelt option": (lambda p: ConvcamCallback(p, ["c"], GOOD, normalise="layer"), TypeError, "unknown tile option"),
