@@ -327,7 +327,7 @@ def test_hover_shows_kernel_stats_and_click_opens_the_filmstrip(browser, server)
     assert "Kernel 1 across steps" in strip.text
     rows = strip.find_elements(By.CSS_SELECTOR, ".cc-film-row")
     assert [len(r.find_elements(By.CSS_SELECTOR, ".cc-film-cell")) for r in rows] == [5, 6]
-    assert "kernel=1" in browser.execute_script("return location.hash")
+    wait_until(browser, lambda d: "kernel=1" in d.execute_script("return location.hash"), "kernel not in the URL")
     screenshot(browser, "filmstrip.png")
 
 
@@ -339,7 +339,11 @@ def test_the_view_lives_in_the_url(browser, server):
     browser.find_element(By.CSS_SELECTOR, ".cc-zoom-in").click()
     browser.find_element(By.CSS_SELECTOR, ".cc-slider").send_keys(Keys.HOME)
     wait_drawn(browser, "trained", step=0, norm="layer", layer="xa/conv2")
-    view = browser.execute_script("return location.hash.slice(1)")
+    view = wait_until(
+        browser,
+        lambda d: (lambda h: "step=0" in h and "norm=layer" in h and h)(d.execute_script("return location.hash.slice(1)")),
+        "view never saved in the URL",
+    )
 
     open_tab(browser, server, view)
     wait_drawn(browser, "trained", step=0, norm="layer", layer="xa/conv2")

@@ -26,6 +26,7 @@ const POLL_INTERVAL_MS = 15000;
 const PREFETCH_RADIUS = 3;
 const FILMSTRIP_STEPS = 24;
 const URL_PARAM = "p.convcam.view"; // the view in TensorBoard's own URL when embedded
+const URL_WRITE_MS = 250;
 const LOGGING_HINT = [
   "from tb_convcam import ConvcamCallback",
   "",
@@ -413,8 +414,10 @@ class ConvcamTab {
       canvas.height = frame.height;
     }
     const context = canvas.getContext("2d");
-    const image = context.createImageData(frame.width, frame.height);
-    context.putImageData(paint(frame, image, view), 0, 0);
+    if (!panel.image || panel.image.width !== frame.width || panel.image.height !== frame.height) {
+      panel.image = context.createImageData(frame.width, frame.height); // reused while the size holds
+    }
+    context.putImageData(paint(frame, panel.image, view), 0, 0);
     this.zoom = this.state.zoom === ZOOM_FIT ? this.fitZoom(frame) : this.state.zoom;
     canvas.style.width = `${frame.width * this.zoom}px`;
     canvas.style.height = `${frame.height * this.zoom}px`;
@@ -649,7 +652,18 @@ function readUrlState() {
   return (outer && outer.searchParams.get(URL_PARAM)) || window.location.hash;
 }
 
+let pendingUrlState = null;
+
+/** Save the view in the URL, at most every URL_WRITE_MS (browsers throttle history updates). */
 function writeUrlState(text) {
+  const idle = pendingUrlState === null;
+  pendingUrlState = text;
+  if (idle) setTimeout(flushUrlState, URL_WRITE_MS);
+}
+
+function flushUrlState() {
+  const text = pendingUrlState;
+  pendingUrlState = null;
   if (window.location.hash.replace(/^#/, "") !== text) history.replaceState(null, "", `#${text}`);
   const outer = embeddingUrl();
   if (!outer || outer.searchParams.get(URL_PARAM) === text) return;

@@ -173,6 +173,7 @@ export function buildPanel(run, colour) {
     stepLabel: el("span", { className: "cc-panel-step" }),
     note: el("div", { className: "cc-note", attrs: { hidden: "" } }),
     frame: null,
+    image: null,
   };
   panel.root = el("section", { className: "cc-panel" }, [
     el("header", { className: "cc-panel-header" }, [
