@@ -103,6 +103,7 @@ def tensorboard_server(
     extra_args: Sequence[str] = (),
     timeout: float = 60.0,
     wait_for_data: bool = True,
+    path_prefix: str = "",
 ) -> Iterator[str]:
     """Run `tensorboard` on 127.0.0.1 over `logdir`; yields its base URL, always stops it.
 
@@ -122,6 +123,7 @@ def tensorboard_server(
         f"--load_fast={'true' if load_fast else 'false'}",
         "--reload_interval",
         "1",
+        *(["--path_prefix", path_prefix] if path_prefix else []),
         *extra_args,
     ]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
@@ -129,7 +131,7 @@ def tensorboard_server(
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=str(logdir)
     )
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = f"http://127.0.0.1:{port}{path_prefix}"
     try:
         wait_until_serving(base_url, process, timeout, wait_for_data)
         yield base_url

@@ -203,8 +203,9 @@ def test_the_tab_opens_inside_tensorboards_page_and_draws_both_runs(browser, log
         screenshot(browser, f"tensorboard-{'rustboard' if load_fast else 'python'}.png")
         browser.switch_to.default_content()
 
-    if load_fast:
-        with support.tensorboard_server(logdir, load_fast=True) as base:
+    if load_fast:  # also under a path prefix: every URL the tab uses is relative
+        with support.tensorboard_server(logdir, load_fast=True, path_prefix="/board") as base:
+            assert base.endswith("/board")
             check(base)
     else:
         check(server)
@@ -329,6 +330,32 @@ def test_hover_shows_kernel_stats_and_click_opens_the_filmstrip(browser, server)
     assert [len(r.find_elements(By.CSS_SELECTOR, ".cc-film-cell")) for r in rows] == [5, 6]
     wait_until(browser, lambda d: "kernel=1" in d.execute_script("return location.hash"), "kernel not in the URL")
     screenshot(browser, "filmstrip.png")
+
+
+def test_zoom_is_integer_and_pixelated_and_a_drag_pans_every_panel(browser, server):
+    open_tab(browser, server, f"layer={urllib.parse.quote(SHOWCASE_LAYER, safe='')}&run=blank&run=trained&zoom=6")
+    wait_drawn(browser, "trained", step=25, layer=SHOWCASE_LAYER)
+    trained, blank = panels(browser)["trained"], panels(browser)["blank"]
+    canvas = trained.find_element(By.CSS_SELECTOR, "canvas")
+    viewport = trained.find_element(By.CSS_SELECTOR, ".cc-viewport")
+
+    css_width = browser.execute_script("return arguments[0].getBoundingClientRect().width", canvas)
+    rendering = browser.execute_script("return getComputedStyle(arguments[0]).imageRendering", canvas)
+    ActionChains(browser).move_to_element(viewport).click_and_hold().move_by_offset(-150, -80).release().perform()
+    scrolled = wait_until(
+        browser,
+        lambda d: d.execute_script("return [arguments[0].scrollLeft, arguments[0].scrollTop]", viewport)[0] > 0
+        and d.execute_script("return [arguments[0].scrollLeft, arguments[0].scrollTop]", viewport),
+        "the drag did not pan",
+    )
+    other = browser.execute_script(
+        "return [arguments[0].scrollLeft, arguments[0].scrollTop]", blank.find_element(By.CSS_SELECTOR, ".cc-viewport")
+    )
+
+    assert css_width == 6 * int(canvas.get_attribute("width"))
+    assert rendering == "pixelated"
+    assert scrolled == [150, 80] and other == scrolled
+    assert browser.find_element(By.CSS_SELECTOR, ".cc-filmstrip").get_attribute("hidden") is not None  # a drag is no click
 
 
 def test_the_view_lives_in_the_url(browser, server):
