@@ -202,6 +202,10 @@ def test_the_tab_opens_inside_tensorboards_page_and_draws_both_runs(browser, log
         wait_until(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".cc-tooltip").is_displayed(), "no tooltip")
         screenshot(browser, f"tensorboard-{'rustboard' if load_fast else 'python'}.png")
         browser.switch_to.default_content()
+        browser.execute_script("document.body.classList.add('dark-mode')")  # TensorBoard's dark mode
+        browser.switch_to.frame(frame)
+        wait_until(browser, lambda d: d.execute_script("return document.documentElement.classList.contains('cc-dark')"), "no dark mode")
+        browser.switch_to.default_content()
 
     if load_fast:  # also under a path prefix: every URL the tab uses is relative
         with support.tensorboard_server(logdir, load_fast=True, path_prefix="/board") as base:
@@ -379,6 +383,15 @@ def test_the_view_lives_in_the_url(browser, server):
     assert state["layer"] == ["xa/conv2"] and state["step"] == ["0"] and state["norm"] == ["layer"]
     assert "zoom" in state
     assert browser.find_element(By.CSS_SELECTOR, ".cc-layer.cc-selected").get_attribute("data-layer") == "xa/conv2"
+
+
+def test_a_hostile_or_stale_url_falls_back_to_a_working_view(browser, server):
+    open_tab(browser, server, "layer=%3Cimg%20src%3Dx%3E&run=gone&step=abc&norm=evil&zoom=999&colour=%3Cb%3E&kernel=-")
+    drawn = wait_drawn(browser, "trained", step=25, layer=SHOWCASE_LAYER)
+
+    assert drawn["width"] > 0
+    assert browser.find_element(By.CSS_SELECTOR, ".cc-layer.cc-selected").get_attribute("data-layer") == SHOWCASE_LAYER
+    assert browser.find_elements(By.CSS_SELECTOR, "img, b") == []
 
 
 def test_an_empty_logdir_explains_how_to_log(browser, tmp_path):

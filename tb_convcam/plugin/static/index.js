@@ -66,6 +66,7 @@ class ConvcamTab {
     this.bindControls();
     this.renderControls();
     connectToTensorBoard(() => this.refresh());
+    followDarkMode();
     setInterval(() => document.visibilityState === "visible" && this.refresh(), POLL_INTERVAL_MS);
     window.addEventListener("resize", () => this.state.zoom === ZOOM_FIT && this.draw());
     this.refresh();
@@ -89,7 +90,7 @@ class ConvcamTab {
     const names = this.listing.layers.map((layer) => layer.name);
     if (!names.includes(this.state.layer)) this.state.layer = names[0] || null;
     const layer = this.layer();
-    if (!this.state.runs.length && layer) {
+    if (!this.selectedRuns().length && layer) {  // nothing chosen, or only runs that do not exist
       this.state.runs = this.listing.runs.filter((run) => run in layer.runs).slice(0, 4);
     }
   }
@@ -418,17 +419,19 @@ class ConvcamTab {
       panel.image = context.createImageData(frame.width, frame.height); // reused while the size holds
     }
     context.putImageData(paint(frame, panel.image, view), 0, 0);
-    this.zoom = this.state.zoom === ZOOM_FIT ? this.fitZoom(frame) : this.state.zoom;
+    this.zoom = this.state.zoom === ZOOM_FIT ? this.fitZoom(panel, frame) : this.state.zoom;
     canvas.style.width = `${frame.width * this.zoom}px`;
     canvas.style.height = `${frame.height * this.zoom}px`;
     this.ui.zoomLabel.textContent = `${this.zoom}×`;
     panel.root.dataset.drawn = `${frame.key}|${view.norm}|${view.colour}`;
   }
 
-  fitZoom(frame) {
-    const count = Math.max(1, this.panels.size);
-    const width = (this.ui.panels.clientWidth - 16 * count) / count - 16;
-    const height = window.innerHeight - this.ui.panels.getBoundingClientRect().top - 48;
+  /** The largest integer zoom at which the mosaic fits the panel's viewport (at least 1). */
+  fitZoom(panel, frame) {
+    const style = getComputedStyle(panel.viewport);
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const width = panel.viewport.clientWidth - padding;
+    const height = (parseFloat(style.maxHeight) || window.innerHeight) - padding;
     return Math.max(1, Math.min(MAX_ZOOM, Math.floor(Math.min(width / frame.width, height / frame.height))));
   }
 
@@ -637,6 +640,20 @@ function connectToTensorBoard(onReload) {
     channel.port1.postMessage(JSON.stringify({ type: message.type, id: message.id, payload: null, error: null, isReply: true }));
   };
   window.parent.postMessage("experimental.bootstrap", window.location.origin, [channel.port2]);
+}
+
+/** Mirror TensorBoard's dark mode (a class on its body) when embedded. */
+function followDarkMode() {
+  let body;
+  try {
+    body = window.parent !== window ? window.parent.document.body : null;
+  } catch {
+    return; // a cross-origin embedder
+  }
+  if (!body) return;
+  const sync = () => document.documentElement.classList.toggle("cc-dark", body.classList.contains("dark-mode"));
+  new MutationObserver(sync).observe(body, { attributes: true, attributeFilter: ["class"] });
+  sync();
 }
 
 function embeddingUrl() {
