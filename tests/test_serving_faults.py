@@ -1,0 +1,126 @@
+"""The plugin under hostile requests, damaged event files and very long runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import plugin_support as support
+from test_plugin_routes import PREFIX, make_client
+
+ROUTES = ("layers", "steps", "mosaic", "info", "index.js", "static/style.css")
+hostile_text = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(["", "..", "../../etc/passwd", "%2e%2e/", "\x00", "9" * 40, "-1", "1e9", " 5", "0x10",
+                     support.HOSTILE_RUN, support.SINGLE_LAYER, "blank", "trained", "0", "5"]),
+)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    return make_client(support.write_demo_logdir(tmp_path_factory.mktemp("logs")))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    route=st.sampled_from(ROUTES),
+    args=st.dictionaries(st.sampled_from(["run", "layer", "step", "key", "x"]), hostile_text, max_size=4),
+    raw_suffix=st.one_of(st.just(""), hostile_text),
+)
+def test_no_request_gets_a_server_error_or_a_traceback(client, route, args, raw_suffix):
+    response = client.get(f"{PREFIX}/{route}{raw_suffix if route.startswith('static') else ''}", query_string=args)
+    assert response.status_code < 500
+    assert b"Traceback" not in response.data
+    if response.status_code >= 400:
+        assert "error" in json.loads(response.data)
+
+
+@pytest.mark.parametrize(
+    "path", ["static/../plugin.py", "static/%2e%2e/plugin.py", "static/..%2fplugin.py", "static/.%2e/loader.py",
+             "static//etc/passwd", "static/%00style.css", "static/style.css%00.py"],
+)
+def test_traversal_attempts_on_static_files_get_404(client, path):
+    assert client.get(f"{PREFIX}/{path}").status_code == 404
+
+
+def damage(run_dir: Path, how: str) -> None:
+    """Corrupt the run's event file the way a crash or a bad disk would."""
+    (event_file,) = [p for p in run_dir.iterdir() if "tfevents" in p.name]
+    data = bytearray(event_file.read_bytes())
+    if how == "truncated":
+        event_file.write_bytes(bytes(data[: len(data) * 2 // 3]))
+    else:  # bytes flipped in the middle: records whose checksums no longer match
+        middle = len(data) // 2
+        data[middle : middle + 64] = bytes(b ^ 0xFF for b in data[middle : middle + 64])
+        event_file.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("load_fast", [False, True], ids=["python-loader", "rustboard"])
+@pytest.mark.parametrize("how", ["truncated", "corrupted"])
+def test_a_damaged_event_file_in_one_run_leaves_the_others_fully_browsable(tmp_path, load_fast, how):
+    support.write_run(tmp_path, "good")
+    damage(support.write_run(tmp_path, "damaged"), how)
+    with support.tensorboard_server(tmp_path, load_fast=load_fast) as base:
+        time.sleep(2)  # a couple of reload cycles over the damaged file
+        layers = support.fetch_json(f"{base}{PREFIX}/layers")
+        good_layers = [layer["name"] for layer in layers["layers"] if "good" in layer["runs"]]
+        assert sorted(good_layers) == sorted([support.SINGLE_LAYER, support.SECOND_LAYER, support.DUAL_LAYER])
+        for layer in good_layers:
+            steps = support.fetch_json(f"{base}{PREFIX}/steps?run=good&layer={layer}")["steps"]
+            assert [s["step"] for s in steps] == list(support.STEPS)
+            for step in steps:
+                status, body, kind = support.fetch(f"{base}{PREFIX}/mosaic?{step['key']}")
+                assert status == 200 and body.startswith(b"\x89PNG") and kind == "image/png"
+        status, _, _ = support.fetch(f"{base}{PREFIX}/steps?run=damaged&layer={support.SINGLE_LAYER}")
+        assert status in (200, 404), "the damaged run answers too, with what could be read"
+
+
+LONG_RUN_STEPS = 20_000
+
+
+@pytest.fixture(scope="module")
+def long_run(tmp_path_factory) -> Path:
+    """One run of 20,000 logged steps of a small layer, the first one a baseline (real writer)."""
+    import tensorflow as tf
+
+    from tb_convcam import summary
+
+    logdir = tmp_path_factory.mktemp("long")
+    rng = np.random.default_rng(0)
+    frames = rng.normal(size=(16, 1, 4, 4, 8)).astype(np.float32)
+    with tf.summary.create_file_writer(str(logdir / "long")).as_default():
+        for step in range(LONG_RUN_STEPS):
+            summary.mosaic("conv", frames[step % 16], step=step, baseline=step == 0)
+    return logdir
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+@pytest.mark.parametrize("load_fast", [False, True], ids=["python-loader", "rustboard"])
+def test_a_run_of_20000_steps_keeps_the_sampling_budget_and_its_baseline(long_run, load_fast):
+    from tb_convcam.plugin.loader import DEFAULT_SAMPLES_PER_TAG
+
+    with support.tensorboard_server(long_run, load_fast=load_fast) as base:
+        deadline = time.monotonic() + 120
+        while True:  # wait until the loader has read to the end of the file
+            listing = support.fetch_json(f"{base}{PREFIX}/steps?run=long&layer=conv")
+            if listing["steps"] and listing["steps"][-1]["step"] == LONG_RUN_STEPS - 1:
+                break
+            assert time.monotonic() < deadline, "tensorboard did not load the long run in time"
+            time.sleep(1)
+        steps = [s["step"] for s in listing["steps"]]
+        assert len(steps) <= DEFAULT_SAMPLES_PER_TAG + 1, "sampled to the budget (+ the baseline companion)"
+        assert steps[0] == 0 and listing["baseline_step"] == 0
+        status, body, _ = support.fetch(f"{base}{PREFIX}/mosaic?run=long&layer=conv&step=0")
+        assert status == 200 and body.startswith(b"\x89PNG")
