@@ -421,3 +421,37 @@ def test_new_steps_appear_after_tensorboard_reloads(browser, tmp_path):
         wait_drawn(browser, "live", step=2, layer="xa/conv1")
 
     assert readout(browser).startswith("Step 2")
+
+
+ODD_RUNS = ("quote's \"run\"", "Ωμέγα ✓ ラン 🙂", "long-" + "x" * 180)
+ODD_LAYER = '<b>bold</b> "q" ✓/conv'
+
+
+@pytest.fixture(scope="module")
+def odd_names_server(tmp_path_factory):
+    """Runs and a layer named with quotes, unicode, markup and a very long string (Python loader)."""
+    import tensorflow as tf
+
+    from tb_convcam import summary
+
+    root = tmp_path_factory.mktemp("odd")
+    for run in ODD_RUNS:
+        with tf.summary.create_file_writer(str(root / run)).as_default():
+            for step in (0, 3):
+                summary.mosaic(ODD_LAYER, support.activations(run, step, (1, 6, 6, 8)), step=step)
+    with support.tensorboard_server(root, load_fast=False) as base:
+        yield base
+
+
+def test_names_with_quotes_unicode_markup_and_great_length_render_as_text(browser, odd_names_server):
+    runs = "&".join(f"run={urllib.parse.quote(run)}" for run in ODD_RUNS)
+    open_tab(browser, odd_names_server, f"layer={urllib.parse.quote(ODD_LAYER)}&{runs}&step=3")
+    for run in ODD_RUNS:
+        wait_drawn(browser, run, step=3, layer=ODD_LAYER)
+
+    assert set(ODD_RUNS) <= set(panels(browser))
+    assert set(ODD_RUNS) <= {e.text for e in browser.find_elements(By.CSS_SELECTOR, ".cc-run-label")}
+    groups = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".cc-group")]
+    assert groups == ['<b>bold</b> "q" ✓/'], "the layer's path is shown as typed, markup included"
+    assert browser.find_elements(By.CSS_SELECTOR, "b") == [], "no markup from a name became an element"
+    screenshot(browser, "odd-names.png")
