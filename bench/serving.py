@@ -1,0 +1,71 @@
+"""Serving one mosaic: the convcam routes against the stock Images plugin, same PNG, same server.
+
+The bench logdir writes every mosaic also under `<layer>/image`, so both
+plugins hold byte-identical PNGs (checked). For each loader one `tensorboard`
+serves the logdir with default flags; once every run is loaded, its resident
+memory is read, then three pairs are timed alternately (new connection per
+request, like a cold browser fetch), cycling over steps both plugins kept:
+
+- fetch: the PNG alone, its URL known. Convcam `mosaic?run&layer&step`
+  (looks the step up through the data provider, then reads the blob) vs
+  Images `individualImage?blob_key=` (reads the blob). -> route_vs_images_plugin
+- frame: what the tab needs to draw a step (`mosaic` + `info`) vs the PNG.
+- listing_and_fetch: a run's step list, then the PNG. Convcam `steps` (up
+  to 200 kept steps) + `mosaic` vs Images `images` (10 kept) + `individualImage`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import urllib.parse
+from pathlib import Path
+
+from bench.bench_logdir import LogdirShape
+from bench.tensorboard_process import Server, get, get_json, tensorboard, wait_loaded
+from bench.timing import alternate
+
+RUN = "run05"
+LAYER = "block0/conv"  # the largest layer of the bench logdir
+
+
+def serving_figures(logdir: Path, shape: LogdirShape, repeats: int, load_fast: bool) -> dict[str, float]:
+    with tensorboard(logdir, load_fast=load_fast) as server:
+        load_s = wait_loaded(server, shape.runs, shape.steps - 1)
+        rss = server.rss_mb()
+        routes = route_ratios(server, repeats)
+    return {"load_s": load_s, "rss_mb_total": sum(rss.values()), "rss_mb": rss, **routes}
+
+
+def route_ratios(server: Server, repeats: int) -> dict[str, float]:
+    convcam = f"{server.base_url}/data/plugin/convcam"
+    images = f"{server.base_url}/data/plugin/images"
+    steps_url = f"{convcam}/steps?" + urllib.parse.urlencode({"run": RUN, "layer": LAYER})
+    listing_url = f"{images}/images?" + urllib.parse.urlencode({"run": RUN, "tag": f"{LAYER}/image", "sample": 0})
+    convcam_keys = {entry["step"]: entry["key"] for entry in get_json(steps_url)["steps"]}
+    image_queries = {entry["step"]: entry["query"] for entry in get_json(listing_url)}
+    common = sorted(set(convcam_keys) & set(image_queries))
+    if not common:
+        raise RuntimeError("the two plugins kept no step in common")
+    for step in common:
+        if get(f"{convcam}/mosaic?{convcam_keys[step]}") != get(f"{images}/individualImage?{image_queries[step]}"):
+            raise RuntimeError(f"step {step}: the two plugins serve different PNGs")
+
+    def cycling(fetch):
+        steps = itertools.cycle(common)
+        return lambda: fetch(next(steps))
+
+    mosaic = lambda step: get(f"{convcam}/mosaic?{convcam_keys[step]}")
+    image = lambda step: get(f"{images}/individualImage?{image_queries[step]}")
+    frame = lambda step: (mosaic(step), get(f"{convcam}/info?{convcam_keys[step]}"))
+    listed_mosaic = lambda step: (get(steps_url), mosaic(step))
+    listed_image = lambda step: (get(listing_url), image(step))
+
+    figures = {"common_steps": len(common), "png_bytes": len(image(common[0]))}
+    for name, ours, theirs in (
+        ("fetch", mosaic, image),
+        ("frame", frame, image),
+        ("listing_and_fetch", listed_mosaic, listed_image),
+    ):
+        convcam_s, images_s = alternate(cycling(ours), cycling(theirs), repeats)
+        figures.update({f"{name}_convcam_ms": convcam_s * 1e3, f"{name}_images_ms": images_s * 1e3, f"{name}_ratio": convcam_s / images_s})
+    return figures
