@@ -95,11 +95,17 @@ def test_steps_lists_every_logged_step_with_wall_time_and_key(client):
     assert [s["step"] for s in steps["steps"]] == [0, 5, 10, 15, 20, 25]
     assert steps["baseline_step"] == 0
     assert all(s["wall_time"] > 1e9 for s in steps["steps"])
-    assert urllib.parse.parse_qs(steps["steps"][2]["key"]) == {
-        "run": ["trained"],
-        "layer": ["xa/conv1"],
-        "step": ["10"],
-    }
+    key = urllib.parse.parse_qs(steps["steps"][2]["key"])
+    assert (key["run"], key["layer"], key["step"]) == (["trained"], ["xa/conv1"], ["10"])
+    assert key["m"] != key["i"], "the mosaic's and the step info's blob keys, for a direct read"
+
+
+def test_a_bookmarked_run_layer_step_fetches_the_same_blobs_as_the_key(client):
+    step = get_json(client, "steps", run="trained", layer="xa/conv1")["steps"][3]
+    bookmark = {"run": "trained", "layer": "xa/conv1", "step": step["step"]}
+
+    assert get(client, "mosaic", **bookmark).data == client.get(f"{PREFIX}/mosaic?{step['key']}").data
+    assert get(client, "info", **bookmark).data == client.get(f"{PREFIX}/info?{step['key']}").data
 
 
 def test_the_key_fetches_the_mosaic_png_and_its_step_info(client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -31,15 +32,24 @@ def client(tmp_path_factory):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     route=st.sampled_from(ROUTES),
-    args=st.dictionaries(st.sampled_from(["run", "layer", "step", "key", "x"]), hostile_text, max_size=4),
+    args=st.dictionaries(st.sampled_from(["run", "layer", "step", "m", "i", "x"]), hostile_text, max_size=4),
     raw_suffix=st.one_of(st.just(""), hostile_text),
 )
 def test_no_request_gets_a_server_error_or_a_traceback(client, route, args, raw_suffix):
-    response = client.get(f"{PREFIX}/{route}{raw_suffix if route.startswith('static') else ''}", query_string=args)
+    suffix = urllib.parse.quote(raw_suffix, safe="/%.") if route.startswith("static") else ""  # '?' stays in the path
+    response = client.get(f"{PREFIX}/{route}{suffix}", query_string=args)
     assert response.status_code < 500
     assert b"Traceback" not in response.data
     if response.status_code >= 400:
         assert "error" in json.loads(response.data)
+
+
+@pytest.mark.parametrize("route", ["mosaic", "info"])
+@pytest.mark.parametrize("key", ["", "x", "not base64!", "eyJhIjogMX0", "W10", "WyIiLCAiY29udmNhbSIsICJubyIsICJ0YWciLCAwLCAwXQ", "A" * 5000])
+def test_garbage_blob_keys_get_a_clean_4xx(client, route, key):
+    response = client.get(f"{PREFIX}/{route}", query_string={"m": key, "i": key})
+    assert response.status_code in (400, 404)
+    assert "error" in json.loads(response.data)
 
 
 @pytest.mark.parametrize(

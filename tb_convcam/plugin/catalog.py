@@ -121,8 +121,11 @@ class Catalog:
         """
         try:
             return self._provider.read_blob(self._ctx, blob_key=key)
-        except (errors.NotFoundError, errors.InvalidArgumentError) as error:
-            raise Unreadable(str(error)) from error
+        except (errors.PublicError, LookupError, ValueError, TypeError) as error:
+            # A key from a URL may be garbage: the Python provider then fails while
+            # decoding it (binascii/JSON/unpacking errors, unknown runs), RustBoard
+            # with NotFound/InvalidArgument. None of that may become a 500.
+            raise Unreadable(str(error) or type(error).__name__) from error
 
 
 class Unreadable(LookupError):

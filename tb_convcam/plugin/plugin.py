@@ -20,7 +20,7 @@ from werkzeug import wrappers
 
 from tb_convcam import metadata
 from tb_convcam.plugin import assets
-from tb_convcam.plugin.catalog import Catalog, LayerListing, Unreadable
+from tb_convcam.plugin.catalog import Catalog, LayerListing, StepRef, Unreadable
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_NAME_LENGTH = 4096
@@ -132,24 +132,35 @@ class ConvcamPlugin(base_plugin.TBPlugin):
             "layer": layer,
             "baseline_step": series.baseline_step,
             "steps": [
-                {"step": ref.step, "wall_time": ref.wall_time, "key": _blob_query(run, layer, ref.step)}
+                {"step": ref.step, "wall_time": ref.wall_time, "key": _blob_query(run, layer, ref)}
                 for ref in series.steps
             ],
         }
         return http_util.Respond(request, body, "application/json")
 
     def _blob(self, request: wrappers.Request, kind: str) -> wrappers.Response:
-        run, layer, step = _name_arg(request, "run"), _name_arg(request, "layer"), _step_arg(request)
+        """A step's mosaic or info: straight from its blob key when the URL has one.
+
+        Keys from `steps` carry the blob keys (`m`, `i`), so a scrub costs one
+        `read_blob`, like the Images plugin; a bare run/layer/step (a
+        bookmark) looks the step up first.
+        """
         catalog = self._catalog(request)
-        ref = catalog.series(run, layer, _listing(catalog, run, layer).tags).find(step)
-        if ref is None:
-            raise NotFound(f"no step {step} of layer {layer!r} in run {run!r}")
+        key_arg = "m" if kind == "mosaic" else "i"
+        if key_arg in request.args:
+            data = catalog.read(_name_arg(request, key_arg))
+        else:
+            run, layer, step = _name_arg(request, "run"), _name_arg(request, "layer"), _step_arg(request)
+            ref = catalog.series(run, layer, _listing(catalog, run, layer).tags).find(step)
+            if ref is None:
+                raise NotFound(f"no step {step} of layer {layer!r} in run {run!r}")
+            data = catalog.read(ref.mosaic_key if kind == "mosaic" else ref.info_key)
         if kind == "mosaic":
-            data = catalog.read(ref.mosaic_key)
             if not data.startswith(PNG_SIGNATURE):
-                raise NotFound(f"step {step} of layer {layer!r} in run {run!r} holds no PNG")
+                raise NotFound("that key holds no mosaic PNG")
             return http_util.Respond(request, data, "image/png", expires=BLOB_CACHE_SECONDS)
-        data = catalog.read(ref.info_key)
+        if not data.startswith(b"{"):
+            raise NotFound("that key holds no step info")
         return http_util.Respond(request, data, "application/json", expires=BLOB_CACHE_SECONDS)
 
 
@@ -212,9 +223,15 @@ def _step_arg(request: wrappers.Request) -> int:
     return int(text)
 
 
-def _blob_query(run: str, layer: str, step: int) -> str:
-    """The key of a step's blobs: the query string for /mosaic and /info."""
-    return urllib.parse.urlencode({"run": run, "layer": layer, "step": step})
+def _blob_query(run: str, layer: str, ref: StepRef) -> str:
+    """The key of a step's blobs: the query string for /mosaic and /info.
+
+    Run, layer and step make it readable and unique; `m` and `i` are the
+    provider's blob keys, which let /mosaic and /info skip the step lookup.
+    """
+    return urllib.parse.urlencode(
+        {"run": run, "layer": layer, "step": ref.step, "m": ref.mosaic_key, "i": ref.info_key}
+    )
 
 
 def _asset_response(request: wrappers.Request, name: str) -> wrappers.Response:
