@@ -63,6 +63,8 @@ def serving_group(quick: bool, logdir: Path, shape: bench_logdir.LogdirShape) ->
         "route_vs_images_plugin": max(loader["fetch_ratio"] for loader in details.values()),
         "tb_rss_mb": details["python"]["rss_mb_total"],
         "tb_rss_mb_load_fast": details["load_fast"]["rss_mb_total"],
+        "tb_rss_kb_per_kept_mosaic": details["python"]["rss_kb_per_kept_mosaic"],
+        "tb_rss_kb_per_kept_mosaic_load_fast": details["load_fast"]["rss_kb_per_kept_mosaic"],
         **bench_logdir.bytes_per_mosaic(logdir),
     }
     return figures, details
@@ -107,11 +109,11 @@ def run(quick: bool, groups: list[str], logdir_root: Path) -> dict:
 
 
 def print_table(result: dict) -> None:
-    print(f"{'figure':32} {'value':>10} {'target':>8}  ok")
+    print(f"{'figure':36} {'value':>10} {'target':>8}  ok")
     for name, value in result["figures"].items():
         target = result["targets"].get(name)
         verdict = "" if target is None else ("yes" if value <= target else "NO")
-        print(f"{name:32} {value:10.3f} {target if target is not None else '':>8}  {verdict}")
+        print(f"{name:36} {value:10.3f} {target if target is not None else '':>8}  {verdict}")
     if "logging" in result["details"]:
         print("\nper shape (ms):")
         for shape, row in result["details"]["logging"]["shapes"].items():
@@ -122,7 +124,9 @@ def print_table(result: dict) -> None:
         print(f"\nserving, {loader} loader (ms, convcam / images = ratio; loaded in {row['load_s']:.0f} s):")
         for pair in ("fetch", "frame", "listing_and_fetch"):
             print(f"  {pair:18} {row[pair + '_convcam_ms']:7.2f} / {row[pair + '_images_ms']:7.2f} = {row[pair + '_ratio']:.2f}")
-        print("  rss MB: " + ", ".join(f"{name} {mb:.0f}" for name, mb in row["rss_mb"].items()))
+        print("  rss MB: " + ", ".join(f"{name} {mb:.0f}" for name, mb in row["rss_mb"].items())
+              + f"; {row['rss_mb_keeping_one_step']:.0f} keeping one step per tag"
+              + f"; {row['rss_kb_per_kept_mosaic']:.1f} KB per kept mosaic")
     if "tab" in result["details"]:
         print("\ntab (ms):")
         for name, value in result["details"]["tab"].items():

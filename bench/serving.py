@@ -2,16 +2,18 @@
 
 The bench logdir writes every mosaic also under `<layer>/image`, so both
 plugins hold byte-identical PNGs (checked). For each loader one `tensorboard`
-serves the logdir with default flags; once every run is loaded, its resident
-memory is read, then three pairs are timed alternately (new connection per
-request, like a cold browser fetch), cycling over steps both plugins kept:
+serves the logdir with default flags. Once every run is loaded its resident
+memory is read; a second `tensorboard` keeping one convcam step per tag gives
+the memory without our data, hence the cost of each kept step. Three pairs
+are timed alternately (a new connection per request, like a cold browser
+fetch), cycling over the steps both plugins kept:
 
-- fetch: the PNG alone, its URL known. Convcam `mosaic?run&layer&step`
-  (looks the step up through the data provider, then reads the blob) vs
-  Images `individualImage?blob_key=` (reads the blob). -> route_vs_images_plugin
-- frame: what the tab needs to draw a step (`mosaic` + `info`) vs the PNG.
-- listing_and_fetch: a run's step list, then the PNG. Convcam `steps` (up
-  to 200 kept steps) + `mosaic` vs Images `images` (10 kept) + `individualImage`.
+- fetch: the PNG alone, its URL known: convcam `mosaic?<key>` (the key that
+  `steps` lists for the step) vs Images `individualImage?<query>` (the query
+  that `images` lists). -> route_vs_images_plugin
+- frame: what the tab fetches to draw a step (`mosaic` + `info`) vs the PNG.
+- listing_and_fetch: a run's step list, then the PNG: convcam `steps` (200
+  kept steps) + `mosaic` vs Images `images` (10 kept) + `individualImage`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from bench.bench_logdir import LogdirShape
 from bench.tensorboard_process import Server, get, get_json, tensorboard, wait_loaded
 from bench.timing import alternate
+from tb_convcam.plugin.loader import DEFAULT_SAMPLES_PER_TAG
 
 RUN = "run05"
 LAYER = "block0/conv"  # the largest layer of the bench logdir
@@ -33,7 +36,23 @@ def serving_figures(logdir: Path, shape: LogdirShape, repeats: int, load_fast: b
         load_s = wait_loaded(server, shape.runs, shape.steps - 1)
         rss = server.rss_mb()
         routes = route_ratios(server, repeats)
-    return {"load_s": load_s, "rss_mb_total": sum(rss.values()), "rss_mb": rss, **routes}
+    one_kept = rss_keeping_one_step(logdir, shape, load_fast)
+    kept_default = shape.runs * shape.layers * min(shape.steps, DEFAULT_SAMPLES_PER_TAG)
+    return {
+        "load_s": load_s,
+        "rss_mb_total": sum(rss.values()),
+        "rss_mb": rss,
+        "rss_mb_keeping_one_step": one_kept,
+        "rss_kb_per_kept_mosaic": (sum(rss.values()) - one_kept) * 1024 / (kept_default - shape.runs * shape.layers),
+        **routes,
+    }
+
+
+def rss_keeping_one_step(logdir: Path, shape: LogdirShape, load_fast: bool) -> float:
+    """TensorBoard's MB over the same logdir with `--samples_per_plugin convcam=1`: its size without our data."""
+    with tensorboard(logdir, load_fast=load_fast, extra_args=["--samples_per_plugin", "convcam=1"]) as server:
+        wait_loaded(server, shape.runs, shape.steps - 1)
+        return sum(server.rss_mb().values())
 
 
 def route_ratios(server: Server, repeats: int) -> dict[str, float]:
