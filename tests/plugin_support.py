@@ -12,11 +12,13 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
+from typing import IO
 from pathlib import Path
 
 import numpy as np
@@ -128,12 +130,13 @@ def tensorboard_server(
     ]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     # cwd: away from a source checkout, whose stale egg-info could hide the entry point.
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=str(logdir)
-    )
+    # Output goes to a file, not a pipe: nobody reads a pipe while tests run, and a
+    # full one (a loader complaining about a damaged file) would block tensorboard.
+    output = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=str(logdir))
     base_url = f"http://127.0.0.1:{port}{path_prefix}"
     try:
-        wait_until_serving(base_url, process, timeout, wait_for_data)
+        wait_until_serving(base_url, process, output, timeout, wait_for_data)
         yield base_url
     finally:
         process.terminate()
@@ -142,15 +145,19 @@ def tensorboard_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        output.close()
 
 
-def wait_until_serving(base_url: str, process: subprocess.Popen, timeout: float, wait_for_data: bool) -> None:
+def wait_until_serving(
+    base_url: str, process: subprocess.Popen, output: IO[bytes], timeout: float, wait_for_data: bool
+) -> None:
     """Wait until TensorBoard answers (and, if asked, has loaded convcam data)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read().decode("utf-8", "replace") if process.stdout else ""
-            raise RuntimeError(f"tensorboard exited with {process.returncode}:\n{output}")
+            output.seek(0)
+            printed = output.read().decode("utf-8", "replace")
+            raise RuntimeError(f"tensorboard exited with {process.returncode}:\n{printed}")
         try:
             layers = fetch_json(f"{base_url}/data/plugin/convcam/layers")
             if layers["layers"] or not wait_for_data:
