@@ -80,3 +80,15 @@ def test_companion_writes_work_inside_tf_function(tmp_path, activations):
     logged = read_logdir(str(tmp_path))["."]
     assert logged["conv"][0].png == logged["conv/baseline"][0].png
     assert read_logdir(str(tmp_path), plugin="images")["."]["conv/image"][0].blobs[2] == logged["conv"][0].png
+
+
+def test_a_layer_whose_shape_changes_between_steps_logs_each_step_with_its_own_layout(tmp_path):
+    rng = np.random.default_rng(1)
+    with tf.summary.create_file_writer(str(tmp_path)).as_default():
+        summary.mosaic("conv", rng.normal(size=(8, 8, 16)), step=0)
+        summary.mosaic("conv", rng.normal(size=(4, 6, 40)), step=1)
+    first, second = read_logdir(str(tmp_path))["."]["conv"]
+    assert (first.info["tile_height"], first.info["kernel_count"]) == (8, 16)
+    assert (second.info["tile_width"], second.info["kernel_count"]) == (6, 40)
+    assert first.pixels().shape[:2] == (first.info["height"], first.info["width"])
+    assert second.pixels().shape[:2] == (second.info["height"], second.info["width"])
