@@ -134,3 +134,34 @@ def test_a_run_of_20000_steps_keeps_the_sampling_budget_and_its_baseline(long_ru
         assert steps[0] == 0 and listing["baseline_step"] == 0
         status, body, _ = support.fetch(f"{base}{PREFIX}/mosaic?run=long&layer=conv&step=0")
         assert status == 200 and body.startswith(b"\x89PNG")
+
+
+def test_the_layer_listing_follows_a_new_latest_step(tmp_path):
+    """/layers keeps each latest layout between calls, until a newer step arrives."""
+    import tensorflow as tf
+    from tensorboard.backend import application
+    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+    from tensorboard.plugins import base_plugin
+    from werkzeug import test as werkzeug_test
+
+    from tb_convcam import summary
+    from tb_convcam.plugin.plugin import ConvcamPlugin
+
+    writer = tf.summary.create_file_writer(str(tmp_path / "run"))
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(str(tmp_path))
+    context = base_plugin.TBContext(data_provider=data_provider.MultiplexerDataProvider(multiplexer, str(tmp_path)))
+    client = werkzeug_test.Client(application.TensorBoardWSGI([ConvcamPlugin(context)]))
+
+    def latest_layout(step, kernels):
+        with writer.as_default():
+            summary.mosaic("conv", np.ones((1, 4, 4, kernels), np.float32), step=step)
+        writer.flush()
+        multiplexer.Reload()
+        (layer,) = json.loads(client.get(f"{PREFIX}/layers").data)["layers"]
+        return layer["runs"]["run"]["layout"]
+
+    first = latest_layout(0, 8)
+    assert (first["step"], first["kernel_count"]) == (0, 8)
+    second = latest_layout(1, 24)
+    assert (second["step"], second["kernel_count"]) == (1, 24)

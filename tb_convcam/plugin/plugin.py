@@ -46,6 +46,9 @@ class ConvcamPlugin(base_plugin.TBPlugin):
 
     def __init__(self, context: base_plugin.TBContext):
         self._data_provider = context.data_provider
+        # (experiment, run, layer) -> (tags, max step, latest layout): the latest layout
+        # only changes when a new step arrives, so /layers reads each step's info once.
+        self._layouts: dict[tuple[str, str, str], tuple[tuple[str, ...], int, dict[str, Any] | None]] = {}
 
     def get_plugin_apps(self) -> dict[str, Any]:
         return {
@@ -86,7 +89,7 @@ class ConvcamPlugin(base_plugin.TBPlugin):
                 entry["runs"][run] = {
                     "max_step": listing.max_step,
                     "max_wall_time": listing.max_wall_time,
-                    "layout": _latest_layout(catalog, run, layer, listing),
+                    "layout": self._latest_layout(request, catalog, run, layer, listing),
                 }
         body = {"runs": sorted(runs), "layers": [layers[name] for name in sorted(layers)]}
         return http_util.Respond(request, body, "application/json")
@@ -112,6 +115,16 @@ class ConvcamPlugin(base_plugin.TBPlugin):
             plugin_util.context(request.environ),
             plugin_util.experiment_id(request.environ),
         )
+
+    def _latest_layout(
+        self, request: wrappers.Request, catalog: Catalog, run: str, layer: str, listing: LayerListing
+    ) -> dict[str, Any] | None:
+        key = (plugin_util.experiment_id(request.environ), run, layer)
+        cached = self._layouts.get(key)
+        if cached is None or cached[:2] != (listing.tags, listing.max_step):
+            cached = (listing.tags, listing.max_step, _latest_layout(catalog, run, layer, listing))
+            self._layouts[key] = cached
+        return cached[2]
 
     def _guarded(self, request: wrappers.Request, handler) -> wrappers.Response:
         try:
