@@ -167,7 +167,7 @@ def tile(
     for channel, (name, raw) in enumerate(zip(names, maps)):
         shown = kernels[kernels < raw.shape[2]]
         values, stats = _kernel_stats(raw if len(shown) == raw.shape[2] else raw[:, :, shown])
-        tiles = _shrink(_resize_nearest(values, tile_h, tile_w), downscale)
+        tiles = _shrink(_resize_nearest(values, tile_h, tile_w), downscale, _largest_magnitude(stats))
         tiles = _to_pixels(tiles, stats, normalize)  # after shrinking: fewer values to map
         channels.append(_grid(tiles, rows, cols, padding))
         source_layouts.append(
@@ -384,11 +384,15 @@ def _resize_nearest(maps: np.ndarray, height: int, width: int) -> np.ndarray:
     return maps[rows][:, cols]
 
 
-def _shrink(maps: np.ndarray, factor: int) -> np.ndarray:
+def _largest_magnitude(stats: KernelStats) -> float:
+    return float(max(np.abs(stats.min).max(), np.abs(stats.max).max()))
+
+
+def _shrink(maps: np.ndarray, factor: int, largest: float) -> np.ndarray:
     """Block-mean downscale of `[h, w, K]` by an integer factor (edges replicated).
 
-    Sums strided slices into a float64 total: one pass, and sums of huge
-    float32 values never overflow.
+    Sums strided slices in one pass, in float32 when the block sums cannot
+    overflow it (`largest` is the largest finite magnitude), else in float64.
     """
     if factor == 1:
         return maps
@@ -398,11 +402,13 @@ def _shrink(maps: np.ndarray, factor: int) -> np.ndarray:
         maps = np.concatenate([maps, np.repeat(maps[-1:], out_h * factor - h, axis=0)], axis=0)
     if w % factor:
         maps = np.concatenate([maps, np.repeat(maps[:, -1:], out_w * factor - w, axis=1)], axis=1)
-    total = np.zeros((out_h, out_w, k), np.float64)
+    fits_float32 = largest * factor * factor < np.finfo(np.float32).max / 2
+    total = np.zeros((out_h, out_w, k), np.float32 if fits_float32 else np.float64)
     for dy in range(factor):
         for dx in range(factor):
             total += maps[dy::factor, dx::factor]
-    return total / (factor * factor)
+    total /= factor * factor
+    return total
 
 
 def _grid(tiles: np.ndarray, rows: int, cols: int, padding: int) -> np.ndarray:
