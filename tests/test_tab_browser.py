@@ -376,7 +376,10 @@ def test_the_view_lives_in_the_url(browser, server):
         "view never saved in the URL",
     )
 
-    open_tab(browser, server, view)
+    saved_url = browser.current_url
+    assert saved_url.startswith(f"{server}/data/plugin_entry.html?name=convcam#"), "the page's own URL, reloadable"
+    browser.get(saved_url)
+    browser.refresh()
     wait_drawn(browser, "trained", step=0, norm="layer", layer="xa/conv2")
 
     state = urllib.parse.parse_qs(view)

@@ -59,10 +59,13 @@ class Catalog:
         self._ctx = ctx
         self._experiment_id = experiment_id
 
-    def layers(self) -> dict[str, dict[str, LayerListing]]:
-        """{run: {layer: listing}} for every run with convcam data."""
+    def layers(self, run: str | None = None) -> dict[str, dict[str, LayerListing]]:
+        """{run: {layer: listing}} for every run with convcam data (or for `run` alone)."""
         listing = self._provider.list_blob_sequences(
-            self._ctx, experiment_id=self._experiment_id, plugin_name=metadata.PLUGIN_NAME
+            self._ctx,
+            experiment_id=self._experiment_id,
+            plugin_name=metadata.PLUGIN_NAME,
+            run_tag_filter=None if run is None else provider.RunTagFilter(runs=[run]),
         )
         runs: dict[str, dict[str, LayerListing]] = {}
         for run, tags in listing.items():

@@ -178,7 +178,7 @@ class ConvcamPlugin(base_plugin.TBPlugin):
 
 
 def _listing(catalog: Catalog, run: str, layer: str) -> LayerListing:
-    listing = catalog.layers().get(run, {}).get(layer)
+    listing = catalog.layers(run).get(run, {}).get(layer)
     if listing is None:
         raise NotFound(f"no layer {layer!r} in run {run!r}")
     return listing

@@ -349,10 +349,11 @@ class ConvcamTab {
     ready.then((referenceSources) => {
       if (token !== this.drawToken) return;
       const view = { norm: this.state.norm, colour: this.state.colour, references: referenceSources };
-      for (const run of runs) this.drawPanel(this.panels.get(run), layer, step, view, token);
+      const shown = runs.map((run) => this.drawPanel(this.panels.get(run), layer, step, view, token));
       this.drawFilmstrip(layer, runs, view, token);
+      // Neighbours only once the shown frames are in: they must not queue ahead of them.
+      Promise.allSettled(shown).then(() => token === this.drawToken && this.prefetch(runs, step));
     });
-    this.prefetch(runs, step);
   }
 
   syncPanels(runs) {
@@ -404,8 +405,8 @@ class ConvcamTab {
       this.paintPanel(panel, frame, view);
     };
     const cached = this.cache.peek(entry.key);
-    if (cached) show(cached);
-    else this.cache.get(entry.key).then(show, (error) => token === this.drawToken && note(`Could not load this step: ${error.message}`));
+    if (cached) return show(cached);
+    return this.cache.get(entry.key).then(show, (error) => token === this.drawToken && note(`Could not load this step: ${error.message}`));
   }
 
   paintPanel(panel, frame, view) {
@@ -681,7 +682,7 @@ function writeUrlState(text) {
 function flushUrlState() {
   const text = pendingUrlState;
   pendingUrlState = null;
-  if (window.location.hash.replace(/^#/, "") !== text) history.replaceState(null, "", `#${text}`);
+  if (window.location.hash.replace(/^#/, "") !== text) history.replaceState(null, "", `${location.pathname}${location.search}#${text}`);
   const outer = embeddingUrl();
   if (!outer || outer.searchParams.get(URL_PARAM) === text) return;
   if (text) outer.searchParams.set(URL_PARAM, text);
