@@ -384,6 +384,11 @@ def _resize_nearest(maps: np.ndarray, height: int, width: int) -> np.ndarray:
     return maps[rows][:, cols]
 
 
+# Block sums below this stay finite in float32 (a Python float: comparing with a
+# NumPy float32 would cast the other side and overflow).
+_FLOAT32_SAFE_SUM = float(np.finfo(np.float32).max) / 2
+
+
 def _largest_magnitude(stats: KernelStats) -> float:
     return float(max(np.abs(stats.min).max(), np.abs(stats.max).max()))
 
@@ -402,7 +407,7 @@ def _shrink(maps: np.ndarray, factor: int, largest: float) -> np.ndarray:
         maps = np.concatenate([maps, np.repeat(maps[-1:], out_h * factor - h, axis=0)], axis=0)
     if w % factor:
         maps = np.concatenate([maps, np.repeat(maps[:, -1:], out_w * factor - w, axis=1)], axis=1)
-    fits_float32 = largest * factor * factor < np.finfo(np.float32).max / 2
+    fits_float32 = largest * factor * factor < _FLOAT32_SAFE_SUM
     total = np.zeros((out_h, out_w, k), np.float32 if fits_float32 else np.float64)
     for dy in range(factor):
         for dx in range(factor):

@@ -163,3 +163,10 @@ def test_step_info_round_trips_through_json():
     assert json.loads(blob)["normalization"] == {"mode": "fixed", "range": [-1.0, 1.0]}
     assert (info["rows"], info["cols"], info["kernel_count"]) == (layout.rows, layout.cols, 5)
     np.testing.assert_array_equal(info["sources"][0]["stats"]["max"], layout.sources[0].stats.max)
+
+
+def test_values_near_the_float32_limit_shrink_without_overflow():
+    huge = np.full((1, 1, 12, 1), 2.363072e36, np.float32)  # found by hypothesis
+    with np.errstate(all="raise"):
+        mosaic, layout = tile([np.zeros((1, 1, 1, 1), np.float32), huge], max_pixels=1)
+    assert layout.downscale == 12 and mosaic.shape == (1, 1, 3)
