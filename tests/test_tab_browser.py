@@ -139,8 +139,10 @@ def wait_until(driver, condition, message: str, timeout: float = WAIT_SECONDS):
 def open_tab(driver, base: str, view: str = "") -> None:
     """The plugin's own page (the one TensorBoard puts in its iframe), with an optional view."""
     driver.switch_to.default_content()
+    # Leave the page first: a hash-only navigation would not reload the module, and the
+    # open tab could write its own view into the URL before a refresh.
+    driver.get("about:blank")
     driver.get(f"{base}/data/plugin_entry.html?name=convcam#{view}")
-    driver.refresh()  # a hash-only navigation would not reload the module
     wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".cc-layer"), "layer list not shown")
 
 
