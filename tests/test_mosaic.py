@@ -170,3 +170,36 @@ def test_values_near_the_float32_limit_shrink_without_overflow():
     with np.errstate(all="raise"):
         mosaic, layout = tile([np.zeros((1, 1, 1, 1), np.float32), huge], max_pixels=1)
     assert layout.downscale == 12 and mosaic.shape == (1, 1, 3)
+
+
+@pytest.mark.parametrize("shape", [(147, 147, 64), (33, 5, 3000), (1000, 1, 1), (7, 9, 5)])
+def test_stats_of_large_layers_match_numpy_over_every_value(shape):
+    activations = np.maximum(np.random.default_rng(10).normal(3.0, 2.0, size=shape), 0).astype(np.float32)
+    stats = tile(activations)[1].sources[0].stats
+    per_kernel = activations.reshape(-1, shape[2]).astype(np.float64)
+    np.testing.assert_array_equal(stats.min, per_kernel.min(axis=0))
+    np.testing.assert_array_equal(stats.max, per_kernel.max(axis=0))
+    np.testing.assert_allclose(stats.mean, per_kernel.mean(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(stats.zero_fraction, (per_kernel == 0).mean(axis=0), rtol=1e-6)
+
+
+def test_sums_too_large_for_float32_still_give_the_right_mean():
+    activations = np.full((40, 40, 2), 3e37, np.float32)
+    with np.errstate(all="raise"):
+        stats = tile(activations)[1].sources[0].stats
+    np.testing.assert_allclose(stats.mean, [3e37, 3e37], rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape, max_pixels, factor", [((147, 147, 64), 400_000, 2), ((10, 13, 3), 60, 3), ((2, 9, 4), 8, 5)])
+def test_downscaled_tiles_are_block_means_with_the_last_row_and_column_repeated(shape, max_pixels, factor):
+    activations = np.random.default_rng(11).normal(size=shape).astype(np.float32)
+    mosaic, layout = tile(activations, max_pixels=max_pixels)
+    assert layout.downscale == factor
+    h, w, k = shape
+    padded = np.pad(activations.astype(np.float64), ((0, -h % factor), (0, -w % factor), (0, 0)), mode="edge")
+    means = padded.reshape(-(-h // factor), factor, -(-w // factor), factor, k).mean(axis=(1, 3))
+    stats = layout.sources[0].stats
+    for kernel in range(k):
+        y0, x0, y1, x1 = layout.tile_box(kernel)
+        expected = (means[..., kernel] - stats.min[kernel]) * (255.0 / (stats.max[kernel] - stats.min[kernel]))
+        assert np.abs(mosaic[y0:y1, x0:x1].astype(np.float64) - expected).max() <= 0.5 + 1e-3
