@@ -163,30 +163,33 @@ class ConvcamCallback(keras.callbacks.Callback):
             self._check_written(step)
 
     def _write_mosaics(self, step: int, outputs: list, is_baseline: bool) -> int:
-        """Write every tag's mosaic; returns how many were handed to the writer."""
-        try:
-            default_writer = self._writer.as_default(step=step)
-        except Exception as error:
-            self._skip(step, "write", f"could not open an event file in {self.log_dir!r}: {error!r}")
+        """Write every tag's mosaic as one event; returns how many tags were written."""
+        values = []
+        tags = 0
+        for tag, paths in self._paths.items():
+            data = [outputs[i] for i in self._output_index[tag]]
+            try:
+                values += summary.mosaic_values(
+                    tag,
+                    data[0] if len(data) == 1 else data,
+                    sources=[p.requested for p in paths],
+                    resolved=[p.resolved for p in paths],
+                    baseline=is_baseline,
+                    also_to_images=self.also_to_images,
+                    **self.tile_options,
+                )
+                tags += 1
+            except Exception as error:
+                self._skip(step, tag, f"could not log {tag!r} at step {step}: {error!r}")
+        if not values:
             return 0
-        written = 0
-        with default_writer:
-            for tag, paths in self._paths.items():
-                data = [outputs[i] for i in self._output_index[tag]]
-                try:
-                    summary.mosaic(
-                        tag,
-                        data[0] if len(data) == 1 else data,
-                        sources=[p.requested for p in paths],
-                        resolved=[p.resolved for p in paths],
-                        baseline=is_baseline,
-                        also_to_images=self.also_to_images,
-                        **self.tile_options,
-                    )
-                    written += 1
-                except Exception as error:
-                    self._skip(step, tag, f"could not log {tag!r} at step {step}: {error!r}")
-        return written
+        try:
+            with self._writer.as_default(step=step):
+                summary.write_values(values, step)
+        except Exception as error:
+            self._skip(step, "write", f"could not write to an event file in {self.log_dir!r}: {error!r}")
+            return 0
+        return tags
 
     def _check_written(self, step: int) -> None:
         try:

@@ -73,7 +73,7 @@ CASES = {
     "callback log_dir is a file": (callback_on_a_file, ValueError, "log_dir: expected a directory, got "),
     "callback misspelt option": (lambda p: ConvcamCallback(p, ["c"], GOOD, normalise="layer"), TypeError, "unknown tile option"),
     # ConvcamCallback at the start of fit, against the real model
-    "fit typo'd path": (lambda p: fit(p, ["xb/conv_1"]), ValueError, "layers: no layer 'xb/conv_1' in model 'functional'; closest existing: xb/conv1"),
+    "fit typo'd path": (lambda p: fit(p, ["xb/conv_1"]), ValueError, "layers: no layer 'xb/conv_1' in model 'dual'; closest existing: xb/conv1"),
     "fit unknown path": (lambda p: fit(p, ["xa/nothing_like_it"]), ValueError, "no layer 'xa/nothing_like_it'"),
     "fit Dense layer": (lambda p: fit(p, ["logits"]), ValueError, "'logits' (Dense 'logits') has output shape (None, 2); expected a 4-D"),
     "fit path through a layer": (lambda p: fit(p, ["xa/conv1/deeper"]), ValueError, "a Conv2D, which is not a model with layers"),

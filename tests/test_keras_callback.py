@@ -25,7 +25,7 @@ def backbone(name):
 def dual_model():
     inputs = keras.Input((SIZE, SIZE, 3))
     pooled = [keras.layers.GlobalAveragePooling2D()(backbone(name)(inputs)) for name in ("xa", "xb")]
-    model = keras.Model(inputs, keras.layers.Dense(2, name="logits")(keras.layers.Concatenate()(pooled)))
+    model = keras.Model(inputs, keras.layers.Dense(2, name="logits")(keras.layers.Concatenate()(pooled)), name="dual")
     model.compile(keras.optimizers.SGD(0.1), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     return model
 
