@@ -57,6 +57,12 @@ def png_header(data: bytes) -> tuple[int, int, int]:
     return width, height, colour_type
 
 
+def split_frame(body: bytes) -> tuple[bytes, bytes]:
+    """(info, mosaic) from a /frame body: 4-byte big-endian info length, info, PNG."""
+    (info_length,) = struct.unpack(">I", body[:4])
+    return body[4 : 4 + info_length], body[4 + info_length :]
+
+
 def test_layers_lists_runs_and_layers_with_paths_sources_and_latest_layout(client):
     listing = get_json(client, "layers")
 
@@ -121,6 +127,20 @@ def test_the_key_fetches_the_mosaic_png_and_its_step_info(client):
     assert len(info["sources"][0]["stats"]["min"]) == info["kernel_count"] == 16
 
 
+@pytest.mark.parametrize("layer", [support.SINGLE_LAYER, support.DUAL_LAYER])
+def test_a_frame_is_the_step_info_then_the_mosaic_exactly_as_their_own_routes_serve_them(client, layer):
+    step = get_json(client, "steps", run="blank", layer=layer)["steps"][2]
+    bookmark = {"run": "blank", "layer": layer, "step": step["step"]}
+
+    frame = client.get(f"{PREFIX}/frame?{step['key']}")
+    mosaic = client.get(f"{PREFIX}/mosaic?{step['key']}")
+
+    assert frame.status_code == 200 and frame.content_type == "application/octet-stream"
+    assert split_frame(frame.data) == (client.get(f"{PREFIX}/info?{step['key']}").data, mosaic.data)
+    assert get(client, "frame", **bookmark).data == frame.data
+    assert frame.headers["Cache-Control"] == mosaic.headers["Cache-Control"] == "private, max-age=3600"
+
+
 def test_a_dual_source_mosaic_is_rgb_with_one_source_per_channel(client):
     info = json.loads(get(client, "info", run="blank", layer="dual/merged", step="5").data)
     mosaic = get(client, "mosaic", run="blank", layer="dual/merged", step="5").data
@@ -153,6 +173,11 @@ def test_names_with_html_and_slashes_round_trip_as_plain_strings(client):
         ("mosaic", {"run": "trained", "layer": "xa/conv1", "step": "9" * 19}),
         ("info", {"run": "trained", "layer": "xa/conv1", "step": "9" * 400}),
         ("info", {"run": "trained", "layer": "xa/conv1", "step": ""}),
+        ("frame", {"run": "trained", "layer": "xa/conv1"}),
+        ("frame", {"run": "trained", "layer": "xa/conv1", "step": "1e3"}),
+        ("frame", {"run": "trained\x00", "layer": "xa/conv1", "step": "5"}),
+        ("frame", {"m": "", "i": "eyJhIjogMX0"}),  # malformed next to unknown: the 400 wins
+        ("frame", {"m": "x" * 5000}),
     ],
 )
 def test_malformed_arguments_get_400_with_a_json_reason(client, route, args):
@@ -175,6 +200,9 @@ def test_malformed_arguments_get_400_with_a_json_reason(client, route, args):
         ("mosaic", {"run": "trained", "layer": "xa/conv1", "step": str(2**63 - 1)}),
         ("info", {"run": "blank", "layer": "xa/conv1", "step": "25"}),
         ("info", {"run": "blank'--", "layer": "xa/conv1", "step": "5"}),
+        ("frame", {"run": "trained", "layer": "xa/conv1", "step": "7"}),
+        ("frame", {"run": "nope", "layer": "xa/conv1", "step": "5"}),
+        ("frame", {"run": "trained", "layer": "nope", "step": "5"}),
     ],
 )
 def test_unknown_runs_layers_and_steps_get_404(client, route, args):

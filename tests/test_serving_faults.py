@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import plugin_support as support
 from test_plugin_routes import PREFIX, make_client
 
-ROUTES = ("layers", "steps", "mosaic", "info", "index.js", "static/style.css")
+ROUTES = ("layers", "steps", "mosaic", "info", "frame", "index.js", "static/style.css")
 hostile_text = st.one_of(
     st.text(max_size=60),
     st.sampled_from(["", "..", "../../etc/passwd", "%2e%2e/", "\x00", "9" * 40, "-1", "1e9", " 5", "0x10",
@@ -44,7 +44,7 @@ def test_no_request_gets_a_server_error_or_a_traceback(client, route, args, raw_
         assert "error" in json.loads(response.data)
 
 
-@pytest.mark.parametrize("route", ["mosaic", "info"])
+@pytest.mark.parametrize("route", ["mosaic", "info", "frame"])
 @pytest.mark.parametrize("key", ["", "x", "not base64!", "eyJhIjogMX0", "W10", "WyIiLCAiY29udmNhbSIsICJubyIsICJ0YWciLCAwLCAwXQ", "A" * 5000])
 def test_garbage_blob_keys_get_a_clean_4xx(client, route, key):
     response = client.get(f"{PREFIX}/{route}", query_string={"m": key, "i": key})

@@ -81,7 +81,13 @@ export class FrameCache {
 }
 
 async function loadFrame(key) {
-  const [info, pixels] = await Promise.all([fetchJson(`info?${key}`), decodePng(`mosaic?${key}`)]);
+  // One request per step (not info + mosaic): [4-byte big-endian info length][info JSON][PNG].
+  const response = await fetch(`frame?${key}`);
+  if (!response.ok) throw new Error(`frame?${key}: HTTP ${response.status}`);
+  const bytes = await response.arrayBuffer();
+  const infoLength = new DataView(bytes).getUint32(0);
+  const info = JSON.parse(new TextDecoder().decode(new Uint8Array(bytes, 4, infoLength)));
+  const pixels = await decodePng(new Blob([new Uint8Array(bytes, 4 + infoLength)], { type: "image/png" }));
   const decoded = decodeInfo(info);
   if (pixels.width !== decoded.width || pixels.height !== decoded.height) {
     throw new Error(`mosaic ${pixels.width}x${pixels.height} does not match its step info`);
@@ -89,10 +95,8 @@ async function loadFrame(key) {
   return { key, info: decoded, pixels: pixels.data, width: pixels.width, height: pixels.height };
 }
 
-async function decodePng(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  const bitmap = await createImageBitmap(await response.blob(), {
+async function decodePng(blob) {
+  const bitmap = await createImageBitmap(blob, {
     colorSpaceConversion: "none",
     premultiplyAlpha: "none",
   });
