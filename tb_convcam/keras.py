@@ -164,12 +164,11 @@ class ConvcamCallback(keras.callbacks.Callback):
 
     def _write_mosaics(self, step: int, outputs: list, is_baseline: bool) -> int:
         """Write every tag's mosaic as one event; returns how many tags were written."""
-        values = []
-        tags = 0
+        prepared = []
         for tag, paths in self._paths.items():
             data = [outputs[i] for i in self._output_index[tag]]
             try:
-                values += summary.mosaic_values(
+                mosaic = summary.prepare_mosaic(
                     tag,
                     data[0] if len(data) == 1 else data,
                     sources=[p.requested for p in paths],
@@ -178,18 +177,19 @@ class ConvcamCallback(keras.callbacks.Callback):
                     also_to_images=self.also_to_images,
                     **self.tile_options,
                 )
-                tags += 1
             except Exception as error:
                 self._skip(step, tag, f"could not log {tag!r} at step {step}: {error!r}")
-        if not values:
+            else:
+                prepared.append(mosaic)
+        if not prepared:
             return 0
         try:
             with self._writer.as_default(step=step):
-                summary.write_values(values, step)
+                summary.write_mosaics(prepared, step)
         except Exception as error:
             self._skip(step, "write", f"could not write to an event file in {self.log_dir!r}: {error!r}")
             return 0
-        return tags
+        return len(prepared)
 
     def _check_written(self, step: int) -> None:
         try:

@@ -31,6 +31,7 @@ Rules, in the order they are applied:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any, Union
@@ -231,12 +232,14 @@ def check_request(
     return _source_names(source_names, len(shapes))
 
 
+@functools.lru_cache(maxsize=1024)
 def choose_grid(count: int, cell_height: int, cell_width: int, aspect: float) -> tuple[int, int]:
     """Rows and columns for `count` cells, approaching the picture `aspect`.
 
     Scores every column count by the log-distance of the picture's aspect
     ratio from `aspect`, plus `EMPTY_CELL_WEIGHT` times the fraction of empty
-    cells, and takes the lowest score (the fewest columns on ties).
+    cells, and takes the lowest score (the fewest columns on ties). Cached:
+    a logged layer asks the same question at every step.
     """
     cols = np.arange(1, count + 1)
     rows = -(-count // cols)

@@ -7,13 +7,16 @@ encoded by TensorFlow, only when the summary is actually recorded.
 
 Eagerly, a mosaic and its companions become summary protos written by one
 `write_raw_pb` op: TensorFlow's per-op cost (about 0.3 ms per op on a small
-CPU) would otherwise exceed the tiling. `mosaic_values` + `write_values`
-let a caller (the Keras callback) write many tags in that one op.
+CPU) would otherwise exceed the tiling. `prepare_mosaic` + `write_mosaics`
+let a caller (the Keras callback) write many tags in that one op, tiling
+all of them before encoding any (the layers are still in cache: about 5 %
+faster than tiling and encoding in turns).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,11 +62,11 @@ def mosaic(
         if tf.executing_eagerly():
             if not tf.summary.should_record_summaries():
                 return tf.constant(False)
-            return write_values(_values(tag, request), step)
+            return write_mosaics([_prepare(tag, request)], step)
         return _write_in_graph(tag, request, step)
 
 
-def mosaic_values(
+def prepare_mosaic(
     name: str,
     data: Any,
     description: str | None = None,
@@ -73,20 +76,38 @@ def mosaic_values(
     baseline: bool = False,
     also_to_images: bool = False,
     **options: Any,
-) -> list[summary_pb2.Summary.Value]:
-    """Eagerly, the summary values `mosaic` writes (same arguments, same checks).
+) -> PreparedMosaic:
+    """Eagerly, check and tile what `mosaic` would write (same arguments, same checks).
 
-    Write the values of many tags with one `write_values` call.
+    Write many prepared tags as one event with `write_mosaics`.
     """
     if not tf.executing_eagerly():
-        raise RuntimeError("mosaic_values runs eagerly only; inside tf.function use mosaic")
+        raise RuntimeError("prepare_mosaic runs eagerly only; inside tf.function use mosaic")
     request = _check_request(name, data, description, sources, resolved, baseline, also_to_images, options)
-    return _values(name, request)
+    return _prepare(name, request)
 
 
-def write_values(values: Sequence[summary_pb2.Summary.Value], step: int | tf.Tensor | None = None) -> tf.Tensor:
-    """Write summary values as one event to the default writer, in one op."""
-    event_summary = summary_pb2.Summary(value=list(values))
+@dataclasses.dataclass(frozen=True)
+class PreparedMosaic:
+    """A tiled mosaic, its step info and the records to write it to."""
+
+    picture: np.ndarray  # [H, W, 1 or 3] uint8
+    info: bytes
+    writes: list[tuple[str, summary_pb2.SummaryMetadata, str]]  # (tag, metadata, "convcam" or "images")
+
+
+def write_mosaics(prepared: Sequence[PreparedMosaic], step: int | tf.Tensor | None = None) -> tf.Tensor:
+    """Encode each prepared mosaic and write them all as one event to the default writer."""
+    values = []
+    for item in prepared:
+        png = tf.io.encode_png(item.picture).numpy()
+        height, width = item.picture.shape[:2]
+        blobs = {"convcam": [png, item.info], "images": [b"%d" % width, b"%d" % height, png]}
+        values += [
+            summary_pb2.Summary.Value(tag=tag, metadata=tag_metadata, tensor=_string_tensor(blobs[kind]))
+            for tag, tag_metadata, kind in item.writes
+        ]
+    event_summary = summary_pb2.Summary(value=values)
     return tf.summary.experimental.write_raw_pb(tf.constant(event_summary.SerializeToString()), step=step)
 
 
@@ -104,16 +125,23 @@ class _Request:
 
     def writes(self, tag: str) -> list[tuple[str, summary_pb2.SummaryMetadata, str]]:
         """(tag, metadata, kind) of each record: the mosaic and its companions."""
-        writes = [(tag, metadata.create_summary_metadata(self.names, self.resolved, description=self.description), "convcam")]
+        names, resolved = tuple(self.names), None if self.resolved is None else tuple(self.resolved)
+        writes = [(tag, _convcam_metadata(names, resolved, self.description, None), "convcam")]
         if self.baseline:
-            companion = metadata.create_summary_metadata(
-                self.names, self.resolved, description=self.description, baseline_of=tag
-            )
+            companion = _convcam_metadata(names, resolved, self.description, tag)
             writes.append((f"{tag}/{metadata.BASELINE_SUFFIX}", companion, "convcam"))
         if self.also_to_images:
             images = images_metadata.create_summary_metadata(display_name=None, description=self.description)
             writes.append((f"{tag}/image", images, "images"))
         return writes
+
+
+@functools.lru_cache(maxsize=1024)
+def _convcam_metadata(
+    names: tuple[str, ...], resolved: tuple[str, ...] | None, description: str | None, baseline_of: str | None
+) -> summary_pb2.SummaryMetadata:
+    """Cached, as the same tags are logged at every step; callers only copy it."""
+    return metadata.create_summary_metadata(names, resolved, description=description, baseline_of=baseline_of)
 
 
 def _check_request(name, data, description, sources, resolved, baseline, also_to_images, options) -> _Request:
@@ -128,14 +156,9 @@ def _check_request(name, data, description, sources, resolved, baseline, also_to
     return _Request(tensors, names, resolved, description, baseline, also_to_images, options)
 
 
-def _values(tag: str, request: _Request) -> list[summary_pb2.Summary.Value]:
+def _prepare(tag: str, request: _Request) -> PreparedMosaic:
     picture, info = _tile_and_describe(request.names, request.options, *(t.numpy() for t in request.tensors))
-    png = tf.io.encode_png(picture).numpy()
-    blobs = {"convcam": [png, info], "images": [b"%d" % picture.shape[1], b"%d" % picture.shape[0], png]}
-    return [
-        summary_pb2.Summary.Value(tag=write_tag, metadata=write_metadata, tensor=_string_tensor(blobs[kind]))
-        for write_tag, write_metadata, kind in request.writes(tag)
-    ]
+    return PreparedMosaic(picture, info, request.writes(tag))
 
 
 def _string_tensor(blobs: list[bytes]) -> tensor_pb2.TensorProto:
