@@ -90,9 +90,12 @@ def bytes_per_mosaic(logdir: Path) -> dict[str, float]:
     convcam = images = mosaics = 0
     for path in logdir.glob("*/events.out.tfevents.*"):
         for record in tfrecords(path.read_bytes()):
-            event = event_pb2.Event.FromString(record)
-            for value in event.summary.value:
-                size = len(record) + 16  # length, two CRCs
+            values = event_pb2.Event.FromString(record).summary.value
+            # An event may hold several values (a step's records are written together):
+            # each value counts its own bytes plus a share of the event's framing.
+            shared = (len(record) + 16 - sum(value.ByteSize() for value in values)) / max(1, len(values))
+            for value in values:
+                size = value.ByteSize() + shared
                 if value.tag.endswith("/image"):
                     images += size
                 else:

@@ -11,7 +11,8 @@ fetch), cycling over the steps both plugins kept:
 - fetch: the PNG alone, its URL known: convcam `mosaic?<key>` (the key that
   `steps` lists for the step) vs Images `individualImage?<query>` (the query
   that `images` lists). -> route_vs_images_plugin
-- frame: what the tab fetches to draw a step (`mosaic` + `info`) vs the PNG.
+- frame: what the tab fetches to draw a step (`frame?<key>`: step info and
+  PNG in one body) vs the PNG.
 - listing_and_fetch: a run's step list, then the PNG: convcam `steps` (200
   kept steps) + `mosaic` vs Images `images` (10 kept) + `individualImage`.
 """
@@ -75,7 +76,7 @@ def route_ratios(server: Server, repeats: int) -> dict[str, float]:
 
     mosaic = lambda step: get(f"{convcam}/mosaic?{convcam_keys[step]}")
     image = lambda step: get(f"{images}/individualImage?{image_queries[step]}")
-    frame = lambda step: (mosaic(step), get(f"{convcam}/info?{convcam_keys[step]}"))
+    frame = lambda step: get(f"{convcam}/frame?{convcam_keys[step]}")
     listed_mosaic = lambda step: (get(steps_url), mosaic(step))
     listed_image = lambda step: (get(listing_url), image(step))
 

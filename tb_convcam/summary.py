@@ -79,7 +79,7 @@ def prepare_mosaic(
 ) -> PreparedMosaic:
     """Eagerly, check and tile what `mosaic` would write (same arguments, same checks).
 
-    Write many prepared tags as one event with `write_mosaics`.
+    Write many prepared tags with one op with `write_mosaics`.
     """
     if not tf.executing_eagerly():
         raise RuntimeError("prepare_mosaic runs eagerly only; inside tf.function use mosaic")
@@ -93,22 +93,32 @@ class PreparedMosaic:
 
     picture: np.ndarray  # [H, W, 1 or 3] uint8
     info: bytes
-    writes: list[tuple[str, summary_pb2.SummaryMetadata, str]]  # (tag, metadata, "convcam" or "images")
+    writes: list[tuple[str, summary_pb2.SummaryMetadata, str]]  # (tag, metadata, "convcam", "baseline" or "images")
 
 
 def write_mosaics(prepared: Sequence[PreparedMosaic], step: int | tf.Tensor | None = None) -> tf.Tensor:
-    """Encode each prepared mosaic and write them all as one event to the default writer."""
-    values = []
+    """Encode each prepared mosaic and write its records: one op (one event) per kind of record.
+
+    Mosaics, baseline companions and Images copies go to separate events:
+    TensorBoard's Python loader keeps a whole event in memory while it keeps
+    any of its values, and it keeps a different number of steps of each kind
+    (e.g. 200 mosaics but 10 Images copies per tag). Records of one kind are
+    kept or dropped together, so sharing an event costs no memory.
+    """
+    events: dict[str, list[summary_pb2.Summary.Value]] = {}
     for item in prepared:
         png = tf.io.encode_png(item.picture).numpy()
         height, width = item.picture.shape[:2]
-        blobs = {"convcam": [png, item.info], "images": [b"%d" % width, b"%d" % height, png]}
-        values += [
-            summary_pb2.Summary.Value(tag=tag, metadata=tag_metadata, tensor=_string_tensor(blobs[kind]))
-            for tag, tag_metadata, kind in item.writes
-        ]
-    event_summary = summary_pb2.Summary(value=values)
-    return tf.summary.experimental.write_raw_pb(tf.constant(event_summary.SerializeToString()), step=step)
+        convcam = _string_tensor([png, item.info])
+        blobs = {"convcam": convcam, "baseline": convcam, "images": _string_tensor([b"%d" % width, b"%d" % height, png])}
+        for tag, tag_metadata, kind in item.writes:
+            events.setdefault(kind, []).append(summary_pb2.Summary.Value(tag=tag, metadata=tag_metadata, tensor=blobs[kind]))
+    written = None
+    for values in events.values():
+        event_summary = summary_pb2.Summary(value=values).SerializeToString()
+        ok = tf.summary.experimental.write_raw_pb(tf.constant(event_summary), step=step)
+        written = ok if written is None else written & ok
+    return tf.constant(False) if written is None else written
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,7 +139,7 @@ class _Request:
         writes = [(tag, _convcam_metadata(names, resolved, self.description, None), "convcam")]
         if self.baseline:
             companion = _convcam_metadata(names, resolved, self.description, tag)
-            writes.append((f"{tag}/{metadata.BASELINE_SUFFIX}", companion, "convcam"))
+            writes.append((f"{tag}/{metadata.BASELINE_SUFFIX}", companion, "baseline"))
         if self.also_to_images:
             images = images_metadata.create_summary_metadata(display_name=None, description=self.description)
             writes.append((f"{tag}/image", images, "images"))
@@ -180,7 +190,7 @@ def _tile_and_describe(names: list[str], options: dict[str, Any], *arrays: np.nd
 def _write_in_graph(tag: str, request: _Request, step: Any) -> tf.Tensor:
     """Inside tf.function: one tf.summary.write per record, tiled by numpy_function."""
     encode = _encoder(request.tensors, request.names, request.options)
-    makers = {"convcam": _convcam_tensor, "images": _images_tensor}
+    makers = {"convcam": _convcam_tensor, "baseline": _convcam_tensor, "images": _images_tensor}
     written = None
     for write_tag, write_metadata, kind in request.writes(tag):
         ok = tf.summary.write(

@@ -92,3 +92,15 @@ def test_a_layer_whose_shape_changes_between_steps_logs_each_step_with_its_own_l
     assert (second.info["tile_width"], second.info["kernel_count"]) == (6, 40)
     assert first.pixels().shape[:2] == (first.info["height"], first.info["width"])
     assert second.pixels().shape[:2] == (second.info["height"], second.info["width"])
+
+
+def test_the_mosaic_and_its_companions_get_events_of_their_own(tmp_path, activations):
+    """TensorBoard's Python loader keeps a whole event alive while it keeps any of its values."""
+    from tensorboard.backend.event_processing import event_file_loader
+
+    with tf.summary.create_file_writer(str(tmp_path)).as_default():
+        summary.mosaic("conv", activations, step=0, baseline=True, also_to_images=True)
+    (path,) = tmp_path.glob("events.out.tfevents.*")
+    events = [event for event in event_file_loader.EventFileLoader(str(path)).Load() if event.HasField("summary")]
+    assert sorted(value.tag for event in events for value in event.summary.value) == ["conv", "conv/baseline", "conv/image"]
+    assert [len(event.summary.value) for event in events] == [1, 1, 1]
