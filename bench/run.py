@@ -43,7 +43,7 @@ def logging_group(quick: bool) -> tuple[dict, dict]:
     repeats = 7 if quick else 25
     shapes = logging_cost.mosaic_ratios(repeats)
     log_call = logging_cost.log_call_ratio(repeats)
-    fit = logging_cost.fit_overhead(steps=200 if quick else 500, repeats=2 if quick else 4)
+    fit = logging_cost.fit_overhead(steps=200 if quick else 250, repeats=2 if quick else 8)
     demo_bytes = logging_cost.bytes_per_mosaic()
     figures = {
         "mosaic_vs_png_floor": max(row["vs_png_floor"] for row in shapes.values()),
