@@ -163,7 +163,7 @@ class ConvcamCallback(keras.callbacks.Callback):
             self._check_written(step)
 
     def _write_mosaics(self, step: int, outputs: list, is_baseline: bool) -> int:
-        """Write every tag's mosaic with one write op; returns how many tags were written."""
+        """Write every tag's mosaic, all with one write op per kind of record; returns how many tags."""
         prepared = []
         for tag, paths in self._paths.items():
             data = [outputs[i] for i in self._output_index[tag]]

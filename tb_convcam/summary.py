@@ -5,12 +5,13 @@ a bool result, eager or inside `tf.function`, nothing done without a writer.
 Tiling runs in NumPy (`tf.numpy_function` inside graphs) and the PNG is
 encoded by TensorFlow, only when the summary is actually recorded.
 
-Eagerly, a mosaic and its companions become summary protos written by one
-`write_raw_pb` op: TensorFlow's per-op cost (about 0.3 ms per op on a small
-CPU) would otherwise exceed the tiling. `prepare_mosaic` + `write_mosaics`
-let a caller (the Keras callback) write many tags in that one op, tiling
-all of them before encoding any (the layers are still in cache: about 5 %
-faster than tiling and encoding in turns).
+Eagerly, a mosaic and its companions become summary protos written with
+`write_raw_pb`, one op per kind of record: TensorFlow's per-op cost (about
+0.3 ms per op on a small CPU) would otherwise exceed the tiling.
+`prepare_mosaic` + `write_mosaics` let a caller (the Keras callback) write
+many tags with those few ops, tiling all of them before encoding any (the
+layers are still in cache: about 5 % faster than tiling and encoding in
+turns).
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def prepare_mosaic(
 ) -> PreparedMosaic:
     """Eagerly, check and tile what `mosaic` would write (same arguments, same checks).
 
-    Write many prepared tags with one op with `write_mosaics`.
+    Pass many of them to `write_mosaics` to write them together.
     """
     if not tf.executing_eagerly():
         raise RuntimeError("prepare_mosaic runs eagerly only; inside tf.function use mosaic")
