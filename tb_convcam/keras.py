@@ -24,7 +24,7 @@ import tensorflow as tf
 
 from tb_convcam import layer_paths, summary
 from tb_convcam.event_writer import CheckedWriter
-from tb_convcam.mosaic import MAX_SOURCES, check_dtype, check_request
+from tb_convcam.mosaic import MAX_SOURCES, SourceCache, check_dtype, check_request
 from tb_convcam.probe import build_probe_model
 
 LayerSpec = Union[str, tuple[str, ...]]
@@ -164,7 +164,7 @@ class ConvcamCallback(keras.callbacks.Callback):
 
     def _write_mosaics(self, step: int, outputs: list, is_baseline: bool) -> int:
         """Write every tag's mosaic, all with one write op per kind of record; returns how many tags."""
-        prepared = []
+        prepared, cache = [], SourceCache()
         for tag, paths in self._paths.items():
             data = [outputs[i] for i in self._output_index[tag]]
             try:
@@ -175,6 +175,7 @@ class ConvcamCallback(keras.callbacks.Callback):
                     resolved=[p.resolved for p in paths],
                     baseline=is_baseline,
                     also_to_images=self.also_to_images,
+                    cache=cache,
                     **self.tile_options,
                 )
             except Exception as error:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -136,14 +136,17 @@ def tile(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_kernels: int = DEFAULT_MAX_KERNELS,
     source_names: Sequence[str] | None = None,
+    cache: SourceCache | None = None,
 ) -> tuple[np.ndarray, Layout]:
     """Tile activations into a uint8 mosaic and its `Layout`.
 
     `data` is one `[H, W, C]` / `[B, H, W, C]` array or tensor, or a list or
     tuple of 2-3 of them. Returns `[Hm, Wm]` for one source, `[Hm, Wm, 3]`
-    (source i in channel i) for several.
+    (source i in channel i) for several. With a `cache`, a source already
+    drawn on the same grid by an earlier call is not drawn again.
     """
-    sources = _as_source_list(data)
+    items = list(data) if isinstance(data, (list, tuple)) else [data]
+    sources = _as_source_list(items)
     names = check_request(
         [x.shape for x in sources],
         batch_index=batch_index,
@@ -155,6 +158,7 @@ def tile(
         source_names=source_names,
     )
     maps = [_select_item(x, batch_index) for x in sources]
+    normalize = normalize if isinstance(normalize, str) else tuple(map(float, normalize))
 
     kernel_count = max(m.shape[2] for m in maps)
     kernels = _choose_kernels(kernel_count, max_kernels)
@@ -163,14 +167,15 @@ def tile(
     downscale = _choose_downscale(len(kernels), tile_h, tile_w, max_pixels)
     out_h, out_w = -(-tile_h // downscale), -(-tile_w // downscale)
     rows, cols = choose_grid(len(kernels), out_h + padding, out_w + padding, aspect)
+    geometry = _Geometry(kernel_count, max_kernels, tile_h, tile_w, downscale, rows, cols, padding, batch_index, normalize)
 
     channels, source_layouts = [], []
-    for channel, (name, raw) in enumerate(zip(names, maps)):
-        shown = kernels[kernels < raw.shape[2]]
-        values, stats = _kernel_stats(raw if len(shown) == raw.shape[2] else raw[:, :, shown])
-        tiles = _shrink(_resize_nearest(values, tile_h, tile_w), downscale, _largest_magnitude(stats))
-        tiles = _to_pixels(tiles, stats, normalize)  # after shrinking: fewer values to map
-        channels.append(_grid(tiles, rows, cols, padding))
+    for channel, (name, item, raw) in enumerate(zip(names, items, maps)):
+        if cache is None:
+            plane, stats = _draw_source(raw, kernels, geometry)
+        else:
+            plane, stats = cache.draw(item, geometry, lambda raw=raw: _draw_source(raw, kernels, geometry))
+        channels.append(plane)
         source_layouts.append(
             SourceLayout(name, channel, raw.shape[2], raw.shape[0], raw.shape[1], stats)
         )
@@ -188,13 +193,70 @@ def tile(
         tile_width=out_w,
         padding=padding,
         kernel_count=kernel_count,
-        kernels=tuple(int(k) for k in kernels),
+        kernels=_kernel_tuple(kernel_count, max_kernels),
         downscale=downscale,
-        normalization=normalize if isinstance(normalize, str) else tuple(map(float, normalize)),
+        normalization=normalize,
         batch_index=batch_index,
         sources=tuple(source_layouts),
     )
     return mosaic, layout
+
+
+@dataclasses.dataclass(frozen=True)
+class _Geometry:
+    """Everything a source's plane depends on besides its values (a cache key)."""
+
+    kernel_count: int
+    max_kernels: int
+    tile_h: int
+    tile_w: int
+    downscale: int
+    rows: int
+    cols: int
+    padding: int
+    batch_index: int
+    normalize: Normalization
+
+
+def _draw_source(raw: np.ndarray, kernels: np.ndarray, geometry: _Geometry) -> tuple[np.ndarray, KernelStats]:
+    """One source's uint8 plane drawn with `geometry`, and its per-kernel stats."""
+    shown = kernels[kernels < raw.shape[2]]
+    values, stats = _kernel_stats(raw if len(shown) == raw.shape[2] else raw[:, :, shown])
+    tiles = _resize_nearest(values, geometry.tile_h, geometry.tile_w)
+    tiles = _shrink(tiles, geometry.downscale, _largest_magnitude(stats))
+    tiles = _to_pixels(tiles, stats, geometry.normalize)  # after shrinking: fewer values to map
+    return _grid(tiles, geometry.rows, geometry.cols, geometry.padding), stats
+
+
+class SourceCache:
+    """Draws each source once for several mosaics that show it on the same grid.
+
+    A layer logged alone and merged with another backbone's (the demo's
+    `xa/conv1` and `dual/conv1`) is the same plane in both mosaics. Sources
+    are recognised by identity, so keep a cache only while its arrays or
+    tensors stay unchanged (e.g. one logging step); it holds on to them, so
+    an identity is never reused while the cache lives. Planes it hands out
+    are read-only, as they are shared.
+    """
+
+    def __init__(self) -> None:
+        self._drawn: dict[tuple[int, _Geometry], tuple[Any, np.ndarray, KernelStats]] = {}
+
+    def __len__(self) -> int:
+        """How many planes were drawn."""
+        return len(self._drawn)
+
+    def draw(
+        self, item: Any, geometry: _Geometry, draw: Callable[[], tuple[np.ndarray, KernelStats]]
+    ) -> tuple[np.ndarray, KernelStats]:
+        """`item`'s plane and stats with `geometry`: drawn by `draw` the first time, then reused."""
+        key = (id(item), geometry)
+        if key not in self._drawn:
+            plane, stats = draw()
+            plane.flags.writeable = False
+            self._drawn[key] = (item, plane, stats)
+        _, plane, stats = self._drawn[key]
+        return plane, stats
 
 
 def check_request(
@@ -250,8 +312,7 @@ def choose_grid(count: int, cell_height: int, cell_width: int, aspect: float) ->
     return int(rows[best]), int(cols[best])
 
 
-def _as_source_list(data: Any) -> list[np.ndarray]:
-    items = list(data) if isinstance(data, (list, tuple)) else [data]
+def _as_source_list(items: list[Any]) -> list[np.ndarray]:
     arrays = []
     for i, item in enumerate(items):
         label = "data" if len(items) == 1 else f"data[{i}]"
@@ -325,6 +386,12 @@ def _choose_kernels(count: int, max_kernels: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, count - 1, max_kernels)).astype(np.int64))
 
 
+@functools.lru_cache(maxsize=1024)
+def _kernel_tuple(count: int, max_kernels: int) -> tuple[int, ...]:
+    """`Layout.kernels`, cached: a logged layer asks for the same tuple at every step."""
+    return tuple(int(k) for k in _choose_kernels(count, max_kernels))
+
+
 def _choose_downscale(count: int, tile_h: int, tile_w: int, max_pixels: int) -> int:
     factor = 1
     while count * -(-tile_h // factor) * -(-tile_w // factor) > max_pixels and factor < max(tile_h, tile_w):
@@ -368,6 +435,7 @@ _CHUNK_BYTES = 512 * 1024
 # ...and reduces `_FOLD` rows folded into one: NumPy reduces axis 0 one row
 # at a time, and rows of K kernels make short inner loops.
 _FOLD = 16
+_UINT8_MAX = 255
 
 
 def _column_stats(table: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -389,7 +457,8 @@ def _column_stats(table: np.ndarray) -> tuple[np.ndarray, ...]:
             lows.append(np.minimum.reduce(chunk, axis=0).reshape(-1, columns))
             highs.append(np.maximum.reduce(chunk, axis=0).reshape(-1, columns))
             sums.append(np.add.reduce(chunk, axis=0).reshape(-1, columns))
-            zeros.append(np.add.reduce((chunk == 0).view(np.uint8), axis=0, dtype=np.int16).reshape(-1, columns))
+            counter = np.uint8 if len(chunk) <= _UINT8_MAX else np.int16  # uint8 sums need no casting: 1.5x faster
+            zeros.append(np.add.reduce((chunk == 0).view(np.uint8), axis=0, dtype=counter).reshape(-1, columns))
         return (
             np.minimum.reduce(np.concatenate(lows), axis=0),
             np.maximum.reduce(np.concatenate(highs), axis=0),

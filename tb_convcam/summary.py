@@ -76,16 +76,19 @@ def prepare_mosaic(
     resolved: Sequence[str] | None = None,
     baseline: bool = False,
     also_to_images: bool = False,
+    cache: mosaic_lib.SourceCache | None = None,
     **options: Any,
 ) -> PreparedMosaic:
     """Eagerly, check and tile what `mosaic` would write (same arguments, same checks).
 
-    Pass many of them to `write_mosaics` to write them together.
+    Pass many of them to `write_mosaics` to write them together. A `cache`
+    shared by the calls of one step draws a tensor that several mosaics
+    show (alone and merged) only once.
     """
     if not tf.executing_eagerly():
         raise RuntimeError("prepare_mosaic runs eagerly only; inside tf.function use mosaic")
     request = _check_request(name, data, description, sources, resolved, baseline, also_to_images, options)
-    return _prepare(name, request)
+    return _prepare(name, request, cache)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,8 +170,8 @@ def _check_request(name, data, description, sources, resolved, baseline, also_to
     return _Request(tensors, names, resolved, description, baseline, also_to_images, options)
 
 
-def _prepare(tag: str, request: _Request) -> PreparedMosaic:
-    picture, info = _tile_and_describe(request.names, request.options, *(t.numpy() for t in request.tensors))
+def _prepare(tag: str, request: _Request, cache: mosaic_lib.SourceCache | None = None) -> PreparedMosaic:
+    picture, info = _tile_and_describe(request.names, request.options, *request.tensors, cache=cache)
     return PreparedMosaic(picture, info, request.writes(tag))
 
 
@@ -180,9 +183,12 @@ def _string_tensor(blobs: list[bytes]) -> tensor_pb2.TensorProto:
     )
 
 
-def _tile_and_describe(names: list[str], options: dict[str, Any], *arrays: np.ndarray) -> tuple[np.ndarray, bytes]:
+def _tile_and_describe(
+    names: list[str], options: dict[str, Any], *arrays: Any, cache: mosaic_lib.SourceCache | None = None
+) -> tuple[np.ndarray, bytes]:
+    """Tile eager tensors or arrays (read in place, not copied) and describe the layout."""
     data = arrays[0] if len(arrays) == 1 else list(arrays)
-    picture, layout = mosaic_lib.tile(data, source_names=names, **options)
+    picture, layout = mosaic_lib.tile(data, source_names=names, cache=cache, **options)
     if picture.ndim == 2:
         picture = picture[:, :, None]
     return picture, metadata.encode_step_info(layout)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tb_convcam import metadata, tile
-from tb_convcam.mosaic import choose_grid
+from tb_convcam.mosaic import SourceCache, choose_grid
 
 
 def stretched(kernel_map):
@@ -203,3 +203,26 @@ def test_downscaled_tiles_are_block_means_with_the_last_row_and_column_repeated(
         y0, x0, y1, x1 = layout.tile_box(kernel)
         expected = (means[..., kernel] - stats.min[kernel]) * (255.0 / (stats.max[kernel] - stats.min[kernel]))
         assert np.abs(mosaic[y0:y1, x0:x1].astype(np.float64) - expected).max() <= 0.5 + 1e-3
+
+
+def test_a_cache_draws_a_source_shown_alone_and_merged_once_with_the_same_pictures():
+    rng = np.random.default_rng(11)
+    a, b = (rng.normal(size=(1, 9, 9, 12)).astype(np.float32) for _ in range(2))
+    cache = SourceCache()
+    alone_a, merged, alone_b = tile(a, cache=cache), tile([a, b], cache=cache), tile(b, cache=cache)
+    assert len(cache) == 2, "a and b drawn once each"
+    for cached, fresh in zip((alone_a, merged, alone_b), (tile(a), tile([a, b]), tile(b))):
+        np.testing.assert_array_equal(cached[0], fresh[0])
+        assert metadata.encode_step_info(cached[1]) == metadata.encode_step_info(fresh[1])
+    assert not alone_a[0].flags.writeable, "shared planes are read-only"
+
+
+def test_a_cache_draws_again_on_another_grid_or_normalisation():
+    rng = np.random.default_rng(12)
+    small, large = rng.normal(size=(6, 6, 4)), rng.normal(size=(6, 6, 40))
+    cache = SourceCache()
+    tile(small, cache=cache)
+    merged, _ = tile([small, large], cache=cache)  # small's plane on large's 40-cell grid
+    tile(small, normalize="layer", cache=cache)
+    assert len(cache) == 4
+    np.testing.assert_array_equal(merged, tile([small, large])[0])
