@@ -57,6 +57,31 @@ def test_a_second_fit_continues_the_global_step_without_logging_twice(tmp_path):
     assert steps_of(tmp_path, "xa/conv1") == [0, 4, 8]
 
 
+def test_steps_per_execution_logs_the_same_global_steps(tmp_path):
+    model = dual_model()
+    model.compile(keras.optimizers.SGD(0.1), keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  steps_per_execution=3)
+    images, labels = training_data(24)
+    model.fit(images, labels, batch_size=2, epochs=1, verbose=0,
+              callbacks=[ConvcamCallback(tmp_path, ["xa/conv1"], probe=images[:1], every_n_steps=4)])
+    assert steps_of(tmp_path, "xa/conv1") == [0, 6, 9, 12], "the first step past each multiple of 4"
+
+
+def test_a_custom_loop_whose_batch_index_restarts_each_epoch_logs_every_n_global_steps(tmp_path):
+    model = dual_model()
+    images, labels = training_data(6)
+    callbacks = keras.callbacks.CallbackList(
+        [ConvcamCallback(tmp_path, ["xa/conv1"], probe=images[:1], every_n_steps=4)], model=model)
+    callbacks.on_train_begin()
+    for _ in range(3):  # no epoch hooks, as in some custom loops
+        for index in range(3):
+            callbacks.on_train_batch_begin(index)
+            model.train_on_batch(images[2 * index : 2 * index + 2], labels[2 * index : 2 * index + 2])
+            callbacks.on_train_batch_end(index)
+    callbacks.on_train_end()
+    assert steps_of(tmp_path, "xa/conv1") == [0, 4, 8, 9]
+
+
 def test_paths_reach_into_nested_models_and_tuples_merge_into_rgb(tmp_path):
     model = dual_model()
     images, labels = training_data(4)
