@@ -10,19 +10,22 @@
   + tile + encode + write, all tags) / its unavoidable part (the same probe
   forward + PNG-encoding the same mosaics).
 - fit_overhead_every100: model.fit with the callback logging every 100 steps
-  / model.fit without it.
+  / model.fit without it (median over adjacent pairs); also the share of the
+  fit spent inside the callback.
 - bytes_per_mosaic: event-file bytes per logged mosaic of the demo model.
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import tempfile
+import time
 
 import numpy as np
 import tensorflow as tf
 
-from bench.timing import alternate
+from bench.timing import alternate, paired
 from tb_convcam import metadata, tile
 
 SEED_SHAPES = {
@@ -110,16 +113,49 @@ def log_call_ratio(repeats: int) -> dict[str, float]:
 
 
 def fit_overhead(steps: int, repeats: int) -> dict[str, float]:
-    """model.fit for `steps` steps with the callback every 100 steps, over without it."""
+    """model.fit for `steps` steps with the callback every 100 steps, over without it.
+
+    `ratio` is the median of the ratios of adjacent pairs (`bench.timing.paired`).
+    `in_callback_share` is the time spent inside the callback's hooks over the
+    wall time of the fits with it: the callback's own cost, free of the
+    fit-to-fit noise.
+    """
     from demo import data
 
     images, labels = data.make_images(steps * 32, 64, seed=0)
     with tempfile.TemporaryDirectory() as log_dir:
         model, callback = demo_callback(log_dir, every=100)
+        in_hooks = time_hooks(callback, ("on_train_begin", "on_train_batch_end", "on_train_end"))
         fit = lambda callbacks: model.fit(images, labels, batch_size=32, epochs=1, verbose=0, callbacks=callbacks)
         fit([])  # trace the train step once, outside the measurement
-        with_cb, without = alternate(lambda: fit([callback]), lambda: fit([]), repeats)
-    return {"with_s": with_cb, "without_s": without, "ratio": with_cb / without}
+        pairs = paired(lambda: fit([callback]), lambda: fit([]), repeats)
+    with_cb, without = zip(*pairs)
+    return {
+        "with_s": statistics.median(with_cb),
+        "without_s": statistics.median(without),
+        "ratio": statistics.median(a / b for a, b in pairs),
+        "pair_ratios": [a / b for a, b in pairs],
+        "in_callback_share": sum(in_hooks) / sum(with_cb),
+    }
+
+
+def time_hooks(callback: object, names: tuple[str, ...]) -> list[float]:
+    """Wrap the callback's hooks so that each call's seconds are appended to the returned list."""
+    seconds: list[float] = []
+
+    def timed(hook):
+        def run(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return hook(*args, **kwargs)
+            finally:
+                seconds.append(time.perf_counter() - started)
+
+        return run
+
+    for name in names:
+        setattr(callback, name, timed(getattr(callback, name)))
+    return seconds
 
 
 def bytes_per_mosaic() -> dict[str, float]:

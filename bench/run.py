@@ -43,13 +43,14 @@ def logging_group(quick: bool) -> tuple[dict, dict]:
     repeats = 7 if quick else 25
     shapes = logging_cost.mosaic_ratios(repeats)
     log_call = logging_cost.log_call_ratio(repeats)
-    fit = logging_cost.fit_overhead(steps=200 if quick else 250, repeats=2 if quick else 8)
+    fit = logging_cost.fit_overhead(steps=200 if quick else 250, repeats=2 if quick else 10)
     demo_bytes = logging_cost.bytes_per_mosaic()
     figures = {
         "mosaic_vs_png_floor": max(row["vs_png_floor"] for row in shapes.values()),
         "mosaic_vs_tf_explain": max(row["vs_tf_explain"] for row in shapes.values()),
         "log_call_vs_limit": log_call["ratio"],
         "fit_overhead_every100": fit["ratio"],
+        "fit_overhead_in_callback": 1 + fit["in_callback_share"],
         "demo_bytes_per_mosaic": demo_bytes["bytes_per_mosaic"],
     }
     return figures, {"shapes": shapes, "log_call": log_call, "fit": fit, "demo_tags": demo_bytes["tags"]}

@@ -16,3 +16,22 @@ def alternate(first: Callable[[], object], second: Callable[[], object], repeats
             work()
             samples.append(time.perf_counter() - started)
     return statistics.median(a), statistics.median(b)
+
+
+def paired(first: Callable[[], object], second: Callable[[], object], repeats: int) -> list[tuple[float, float]]:
+    """Seconds of `first` and `second` in `repeats` adjacent pairs, run AB, BA, AB, ...
+
+    For long, noisy work (a whole `model.fit`) compare within each pair: slow
+    spells of the machine last several runs, so they hit both runs of a pair,
+    and swapping the order cancels a steady drift.
+    """
+    pairs = []
+    for index in range(repeats):
+        order = ((first, 0), (second, 1)) if index % 2 == 0 else ((second, 1), (first, 0))
+        seconds = [0.0, 0.0]
+        for work, slot in order:
+            started = time.perf_counter()
+            work()
+            seconds[slot] = time.perf_counter() - started
+        pairs.append((seconds[0], seconds[1]))
+    return pairs
