@@ -29,6 +29,11 @@ def make_client(logdir: Path, samples: int = 0) -> werkzeug_test.Client:
     multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={metadata.PLUGIN_NAME: samples})
     multiplexer.AddRunsFromDirectory(str(logdir))
     multiplexer.Reload()
+    return client_over(multiplexer, logdir)
+
+
+def client_over(multiplexer: plugin_event_multiplexer.EventMultiplexer, logdir: Path) -> werkzeug_test.Client:
+    """A test client serving what `multiplexer` holds; reload it to show new events."""
     context = base_plugin.TBContext(
         data_provider=data_provider.MultiplexerDataProvider(multiplexer, str(logdir)), logdir=str(logdir)
     )

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import plugin_support as support
-from test_plugin_routes import PREFIX, make_client
+from test_plugin_routes import PREFIX, client_over, make_client
 
 ROUTES = ("layers", "steps", "mosaic", "info", "frame", "index.js", "static/style.css")
 hostile_text = st.one_of(
@@ -139,19 +139,14 @@ def test_a_run_of_20000_steps_keeps_the_sampling_budget_and_its_baseline(long_ru
 def test_the_layer_listing_follows_a_new_latest_step(tmp_path):
     """/layers keeps each latest layout between calls, until a newer step arrives."""
     import tensorflow as tf
-    from tensorboard.backend import application
-    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
-    from tensorboard.plugins import base_plugin
-    from werkzeug import test as werkzeug_test
+    from tensorboard.backend.event_processing import plugin_event_multiplexer
 
     from tb_convcam import summary
-    from tb_convcam.plugin.plugin import ConvcamPlugin
 
     writer = tf.summary.create_file_writer(str(tmp_path / "run"))
     multiplexer = plugin_event_multiplexer.EventMultiplexer()
     multiplexer.AddRunsFromDirectory(str(tmp_path))
-    context = base_plugin.TBContext(data_provider=data_provider.MultiplexerDataProvider(multiplexer, str(tmp_path)))
-    client = werkzeug_test.Client(application.TensorBoardWSGI([ConvcamPlugin(context)]))
+    client = client_over(multiplexer, tmp_path)
 
     def latest_layout(step, kernels):
         with writer.as_default():
