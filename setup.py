@@ -15,11 +15,16 @@ setup(
     include_package_data=True,
     package_data={"tb_convcam.plugin": ["static/*"]},
     python_requires=">=3.10,<3.14",
-    install_requires=["tensorflow>=2.16", "tensorboard>=2.16", "numpy"],
+    # What every path needs: tiling, the TF-free writer, the plugin. Frameworks are the user's choice.
+    install_requires=["numpy", "tensorboard>=2.16", "pillow", "google-crc32c>=1.5"],
     entry_points={"tensorboard_plugins": ["convcam = tb_convcam.plugin.loader:ConvcamLoader"]},
     extras_require={
-        "bench": ["tf-explain==0.3.1", "opencv-python-headless"],
-        "test": ["pytest>=7", "selenium>=4.10", "hypothesis>=6"],
+        "tensorflow": ["tensorflow>=2.16"],
+        "keras": ["keras>=3"],
+        "demo": ["tensorflow>=2.16"],
+        "bench": ["tensorflow>=2.16", "tf-explain==0.3.1", "opencv-python-headless", "selenium>=4.10", "jax[cpu]"],
+        # torch is unpinned here; CI pins the CPU build with .ci/constraints.txt.
+        "test": ["pytest>=7", "selenium>=4.10", "hypothesis>=6", "tensorflow>=2.16", "jax[cpu]", "torch", "fsspec"],
     },
     classifiers=[
         "Programming Language :: Python :: 3",

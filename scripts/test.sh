@@ -14,5 +14,5 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
+.venv/bin/python -m pip install -q -c .ci/constraints.txt -e ".[test]"
 exec .venv/bin/python -m pytest "$@"

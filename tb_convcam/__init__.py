@@ -1,9 +1,10 @@
 """tb_convcam: see what a CNN's conv layers do while it trains, in TensorBoard.
 
 `tile` (pure NumPy) lays a layer's per-kernel maps out as one mosaic;
-`summary.mosaic` logs it; `ConvcamCallback` probes layers of a Keras model,
-including layers inside nested backbones. Importing this package does not
-import TensorFlow until `summary` or `ConvcamCallback` is used.
+`ConvcamCallback` probes layers of a Keras 3 model (any backend, nested
+backbones) and logs them without TensorFlow; `summary.mosaic` is the
+`tf.summary`-style op. Importing this package imports no framework:
+`ConvcamCallback` loads Keras, `summary` loads TensorFlow, on first use.
 """
 
 import importlib
@@ -15,7 +16,7 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    # Lazy: the TensorBoard plugin imports this package and must not pull in TensorFlow.
+    # Lazy: the TensorBoard plugin imports this package and must not pull in a framework.
     if name == "ConvcamCallback":
         return importlib.import_module("tb_convcam.keras").ConvcamCallback
     if name == "summary":

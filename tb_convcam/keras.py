@@ -2,7 +2,10 @@
 
 Keras 3 callbacks never see the training batch, so the callback runs a fixed
 `probe` batch through the model: the same images every time, so steps
-compare. All layers come out of one forward pass (see `probe.py`).
+compare. All layers come out of one forward pass (see `probe.py`). It runs
+on Keras 3's TensorFlow, JAX and PyTorch backends alike and writes with the
+TensorFlow-free `event_writer`, so a JAX or PyTorch run never imports
+TensorFlow because of it.
 
 Logged steps are global steps (`optimizer.iterations`): once before the first
 step (the blank-model baseline, also kept under `<tag>/baseline` so sampling
@@ -20,12 +23,11 @@ from typing import Any, Union
 
 import keras
 import numpy as np
-import tensorflow as tf
 
-from tb_convcam import layer_paths, summary
-from tb_convcam.event_writer import CheckedWriter
-from tb_convcam.mosaic import MAX_SOURCES, SourceCache, check_dtype, check_request
-from tb_convcam.probe import build_probe_model
+from tb_convcam import keras_backends, layer_paths, records
+from tb_convcam.event_writer import EventWriter
+from tb_convcam.mosaic import MAX_SOURCES, SourceCache, check_dtype, check_request, check_tile_options
+from tb_convcam.probe import Probe
 
 LayerSpec = Union[str, tuple[str, ...]]
 LayersArg = Union[Sequence[LayerSpec], Mapping[str, LayerSpec]]
@@ -38,11 +40,16 @@ class ConvcamCallback(keras.callbacks.Callback):
       log_dir: the run's directory (TensorBoard shows it as one run).
       layers: a list of layer paths ("conv1", "xa/add_10"; one mosaic each) or
         tuples of 2-3 paths (one RGB mosaic, path i in channel i), or a dict
-        `{tag: path or tuple of paths}`.
+        `{tag: path or tuple of paths}`. "tower@1/c2" reads the second call
+        of a shared `tower`; a plain "tower/c2" is its first call.
       probe: the fixed input batch, shaped like the model's input (a single
-        sample without batch axis is accepted too).
+        sample without batch axis is accepted too); a list (or a dict by
+        input name) for a model with several inputs.
       every_n_steps: log when the global step crosses a multiple of this.
       also_to_images: also write each mosaic to the stock Images dashboard.
+      submodel: for a subclassed model, the functional or Sequential model
+        inside it to probe (an attribute path like "backbone", or the model
+        itself): layer paths are relative to it and the probe is its input.
       **tile_options: passed to `tb_convcam.tile` (normalize, padding, ...).
     """
 
@@ -53,6 +60,7 @@ class ConvcamCallback(keras.callbacks.Callback):
         probe: Any,
         every_n_steps: int = 100,
         also_to_images: bool = False,
+        submodel: str | keras.Model | None = None,
         **tile_options: Any,
     ) -> None:
         super().__init__()
@@ -67,13 +75,17 @@ class ConvcamCallback(keras.callbacks.Callback):
             raise ValueError("probe: expected a fixed input batch for the model (e.g. a few training images), got None")
         self.probe = probe
         self.also_to_images = also_to_images
+        if submodel is not None and not isinstance(submodel, (str, keras.Model)):
+            raise TypeError(f"submodel: expected an attribute name or a keras.Model, got {type(submodel).__name__}")
+        self.submodel = submodel
         self.tile_options = tile_options
-        summary.check_tile_options(tile_options)
-        self._writer = None
+        check_tile_options(tile_options)
+        self._writer: EventWriter | None = None
         self._forward = None
         self._paths: dict[str, list[layer_paths.ResolvedPath]] = {}
         self._output_index: dict[str, list[int]] = {}  # tag -> its sources' positions in the probe outputs
-        self._probe_batch = None
+        self._writes: dict[tuple[str, bool], list[records.Write]] = {}  # (tag, baseline step?) -> its records
+        self._probe_batch: list | None = None
         self._last_logged: int | None = None
         self._warned: set[str] = set()
         self.skipped_steps: list[int] = []  # logged steps lost (in part or whole) to failures
@@ -83,9 +95,9 @@ class ConvcamCallback(keras.callbacks.Callback):
     def on_train_begin(self, logs: dict | None = None) -> None:
         if self._forward is None:
             self._prepare()
-        if not _is_chief(self.model.distribute_strategy):
+        if not keras_backends.is_chief(self.model):
             return
-        self._writer = CheckedWriter(self.log_dir)
+        self._writer = EventWriter(self.log_dir)
         self._log_if_new(self._global_step())
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
@@ -110,43 +122,39 @@ class ConvcamCallback(keras.callbacks.Callback):
     # -- setup -----------------------------------------------------------
 
     def _prepare(self) -> None:
-        """Resolve layers, check outputs and probe, build the probe forward."""
-        model = self.model
-        if not model.built or not getattr(model, "inputs", None):
-            raise ValueError(
-                "model: ConvcamCallback needs a built functional or Sequential model with known inputs "
-                f"(got {type(model).__name__}); build it with keras.Input first"
-            )
+        """Resolve layers, check outputs and probe, plan the probe forward."""
+        model = _probed_model(self.model, self.submodel)
         self._paths = {
             tag: [layer_paths.resolve(model, path) for path in paths] for tag, paths in self.layer_specs.items()
         }
         unique = list({path.resolved: path for paths in self._paths.values() for path in paths}.values())
         for path in unique:
-            shape = path.layer.output.shape if _has_single_output(path.layer) else None
+            shape = path.output_shape
             if shape is None or len(shape) != 4:
                 raise ValueError(
                     f"layers: {path.requested!r} ({type(path.layer).__name__} {path.resolved!r}) has output shape "
                     f"{shape}; expected a 4-D [batch, height, width, kernels] conv output"
                 )
-        self._probe_batch = _check_probe(self.probe, model)
-        batch = int(tf.nest.flatten(self._probe_batch)[0].shape[0])
+        self._probe_batch = _check_probe(self.probe, layer_paths.graph_of(model))
+        batch = int(self._probe_batch[0].shape[0])
         for tag, paths in self._paths.items():
-            shapes = [[batch, *path.layer.output.shape[1:]] for path in paths]
+            shapes = [[batch, *path.output_shape[1:]] for path in paths]
             check_request(shapes, source_names=[p.requested for p in paths], **self.tile_options)
-        probe_model = build_probe_model(model, unique)
         index = {path.resolved: i for i, path in enumerate(unique)}
         self._output_index = {tag: [index[p.resolved] for p in paths] for tag, paths in self._paths.items()}
-
-        @tf.function(reduce_retracing=True)
-        def forward(batch):
-            return probe_model(batch, training=False)
-
-        self._forward = forward
+        self._writes = {
+            (tag, baseline): records.writes(
+                tag, [p.requested for p in paths], [p.resolved for p in paths], None, baseline, self.also_to_images
+            )
+            for tag, paths in self._paths.items()
+            for baseline in (False, True)
+        }
+        self._forward = keras_backends.compile_forward(Probe(model, unique))
 
     # -- logging ---------------------------------------------------------
 
     def _global_step(self) -> int:
-        return int(self.model.optimizer.iterations.numpy())
+        return keras_backends.global_step(self.model)
 
     def _log_if_new(self, step: int) -> None:
         if step == self._last_logged:
@@ -154,47 +162,32 @@ class ConvcamCallback(keras.callbacks.Callback):
         is_baseline = self._last_logged is None  # this callback's first log: the blank model
         self._last_logged = step
         try:
-            outputs = self._forward(self._probe_batch)
+            arrays = [keras_backends.to_numpy(output) for output in self._forward(self._probe_batch)]
         except Exception as error:  # a logging hiccup must never kill training
             self._skip(step, "forward", f"probe forward failed at step {step}: {error!r}")
             return
-        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        if self._write_mosaics(step, outputs, is_baseline):
-            self._check_written(step)
+        self._write_mosaics(step, arrays, is_baseline)
 
-    def _write_mosaics(self, step: int, outputs: list, is_baseline: bool) -> int:
-        """Write every tag's mosaic, all with one write op per kind of record; returns how many tags."""
+    def _write_mosaics(self, step: int, arrays: list[np.ndarray], is_baseline: bool) -> None:
+        """Tile every tag, then write the step: one event per kind of record."""
         prepared, cache = [], SourceCache()
         for tag, paths in self._paths.items():
-            data = [outputs[i] for i in self._output_index[tag]]
             try:
-                mosaic = summary.prepare_mosaic(
-                    tag,
-                    data[0] if len(data) == 1 else data,
-                    sources=[p.requested for p in paths],
-                    resolved=[p.resolved for p in paths],
-                    baseline=is_baseline,
-                    also_to_images=self.also_to_images,
-                    cache=cache,
-                    **self.tile_options,
+                prepared.append(
+                    records.prepare(
+                        [arrays[i] for i in self._output_index[tag]],
+                        [p.requested for p in paths],
+                        self.tile_options,
+                        self._writes[tag, is_baseline],
+                        cache,
+                    )
                 )
             except Exception as error:
                 self._skip(step, tag, f"could not log {tag!r} at step {step}: {error!r}")
-            else:
-                prepared.append(mosaic)
         if not prepared:
-            return 0
+            return
         try:
-            with self._writer.as_default(step=step):
-                summary.write_mosaics(prepared, step)
-        except Exception as error:
-            self._skip(step, "write", f"could not write to an event file in {self.log_dir!r}: {error!r}")
-            return 0
-        return len(prepared)
-
-    def _check_written(self, step: int) -> None:
-        try:
-            reached_disk = self._writer.flush_and_check()
+            reached_disk = self._writer.write(step, records.summaries(prepared))
             problem = "disk full or log directory gone?"
         except Exception as error:
             reached_disk, problem = False, repr(error)
@@ -254,24 +247,44 @@ def _check_log_dir(log_dir: Any) -> str:
     return log_dir
 
 
-def _has_single_output(layer: keras.layers.Layer) -> bool:
-    try:
-        return not isinstance(layer.output, (list, tuple, dict))
-    except (AttributeError, ValueError):
-        return False
+def _probed_model(model: keras.Model, submodel: str | keras.Model | None) -> keras.Model:
+    """The model whose graph the probe runs: the trained model, or the sub-model named by `submodel`."""
+    if isinstance(submodel, str):
+        target: Any = model
+        for attribute in submodel.split("."):
+            target = getattr(target, attribute, None)
+        if not isinstance(target, keras.Model):
+            raise ValueError(
+                f"submodel: expected {submodel!r} to name a keras.Model inside {type(model).__name__} "
+                f"{model.name!r}, got {type(target).__name__}"
+            )
+        submodel = target
+    target = model if submodel is None else submodel
+    if layer_paths.graph_of(target) is None or not target.built:
+        hint = "" if submodel is not None else ", or pass submodel= naming its functional or Sequential backbone"
+        raise ValueError(
+            f"model: ConvcamCallback needs a built functional or Sequential model with known inputs "
+            f"(got {type(target).__name__} {target.name!r}); build it with keras.Input first{hint}"
+        )
+    return target
 
 
-def _check_probe(probe: Any, model: keras.Model) -> Any:
-    """The probe as a batch matching the model's input(s); ValueError if not."""
-    inputs = model.inputs
+def _check_probe(probe: Any, graph: Any) -> list:
+    """The probe as one backend tensor per model input; ValueError if it does not fit."""
+    inputs = graph.inputs
     if len(inputs) > 1:
+        if isinstance(probe, Mapping):
+            names = [tensor.name for tensor in inputs]
+            if sorted(probe) != sorted(names):
+                raise ValueError(f"probe: expected a dict with the model's input names {names}, got keys {sorted(probe)}")
+            probe = [probe[name] for name in names]
         if not isinstance(probe, (list, tuple)) or len(probe) != len(inputs):
             raise ValueError(f"probe: the model has {len(inputs)} inputs; expected a list of {len(inputs)} arrays")
         return [_check_probe_array(p, i, f"probe[{n}]") for n, (p, i) in enumerate(zip(probe, inputs))]
-    return _check_probe_array(probe, inputs[0], "probe")
+    return [_check_probe_array(probe, inputs[0], "probe")]
 
 
-def _check_probe_array(probe: Any, model_input: Any, label: str) -> tf.Tensor:
+def _check_probe_array(probe: Any, model_input: Any, label: str) -> Any:
     try:
         array = np.asarray(probe)
     except Exception as error:
@@ -284,17 +297,4 @@ def _check_probe_array(probe: Any, model_input: Any, label: str) -> tf.Tensor:
         raise ValueError(f"{label}: expected shape {expected} (the model's input), got {list(np.shape(probe))}")
     if array.shape[0] == 0:
         raise ValueError(f"{label}: expected at least one sample, got shape {list(array.shape)}")
-    return tf.constant(array.astype(model_input.dtype))
-
-
-def _is_chief(strategy: tf.distribute.Strategy) -> bool:
-    """Only the chief writes under multi-worker strategies."""
-    resolver = getattr(strategy, "cluster_resolver", None)
-    extended = strategy.extended
-    if resolver is None or not getattr(extended, "_in_multi_worker_mode", lambda: False)():
-        return True
-    task_type, task_id = resolver.task_type, resolver.task_id
-    if task_type in (None, "chief"):
-        return True
-    has_chief = "chief" in resolver.cluster_spec().as_dict()
-    return task_type == "worker" and task_id == 0 and not has_chief
+    return keras.ops.convert_to_tensor(array.astype(model_input.dtype))

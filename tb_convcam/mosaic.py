@@ -294,6 +294,17 @@ def check_request(
     return _source_names(source_names, len(shapes))
 
 
+TILE_OPTIONS = frozenset({"batch_index", "normalize", "aspect", "padding", "max_pixels", "max_kernels"})
+
+
+def check_tile_options(options: dict[str, Any]) -> None:
+    """Reject unknown or invalid `tile` options before anything runs."""
+    unknown = set(options) - TILE_OPTIONS
+    if unknown:
+        raise TypeError(f"options: unknown tile option(s) {sorted(unknown)}; expected some of {sorted(TILE_OPTIONS)}")
+    check_request([[None] * 3], **options)
+
+
 @functools.lru_cache(maxsize=1024)
 def choose_grid(count: int, cell_height: int, cell_width: int, aspect: float) -> tuple[int, int]:
     """Rows and columns for `count` cells, approaching the picture `aspect`.

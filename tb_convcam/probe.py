@@ -1,66 +1,104 @@
-"""Build one model that outputs the activations of many (nested) layers.
+"""Run a model's graph far enough to read the outputs of many (nested) layer calls.
 
-Keras 3 cannot make a model from the outer inputs straight to a layer inside
-a nested model: the inner layer's output lives in the nested model's own
-graph. So, per nested model, an extractor is built inside that graph (its
-inputs to the wanted inner tensors) and then called on the tensor that feeds
-the nested model in its parent's graph; this repeats to any depth. The
-extractors reuse the original layers, so the probe always sees the current
-weights, and every requested layer comes out of one forward pass.
+Keras cannot build a model from the outer inputs to a layer inside a nested
+model, and the tricks that try (an extractor per nested model, fed from
+`nested.input`) break on Sequential backbones, shared towers and reloaded
+models. So the probe runs the graph itself: node by node, as Keras'
+functional models do, but only the nodes the wanted calls depend on, and,
+where a path goes into a nested model, into that model's own graph for the
+call the path names. The layers are the model's own, so the probe always
+sees the current weights; everything runs with `training=False` (BatchNorm
+and Dropout as at inference); every wanted output comes from one pass, on
+any Keras backend.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import keras
 
-from tb_convcam.layer_paths import ResolvedPath
+from tb_convcam.layer_paths import ResolvedPath, graph_of
 
 
-def build_probe_model(model: keras.Model, paths: Sequence[ResolvedPath]) -> keras.Model:
-    """A model from `model`'s inputs to the output of each path's layer."""
-    outputs = _tap(model, [path.chain for path in paths])
-    return keras.Model(model.input, outputs, name=f"{model.name}_convcam_probe")
+class Probe:
+    """`probe(inputs)` -> the output of each path's layer call, in order."""
+
+    def __init__(self, model: keras.Model, paths: Sequence[ResolvedPath]) -> None:
+        self._graph = graph_of(model)
+        self._plan = _Plan.of([path.hops for path in paths])
+
+    def __call__(self, inputs: Sequence[Any]) -> list[Any]:
+        found: dict[int, Any] = {}
+        _run(self._graph, list(inputs), self._plan, found)
+        return [found[id(tap)] for tap in self._plan.taps_in_order]
 
 
-def _tap(graph: keras.Model, chains: list[tuple[keras.layers.Layer, ...]]) -> list:
-    """Symbolic tensors, in `graph`'s graph, for each chain of layers."""
-    tensors: list = [None] * len(chains)
-    through_nested: dict[int, tuple[keras.layers.Layer, list[int]]] = {}
-    for i, chain in enumerate(chains):
-        if len(chain) == 1:
-            tensors[i] = _single(_node_in(graph, chain[0]).output_tensors, chain[0])
+class _Plan:
+    """What to read in one graph: node outputs here, and plans for nested calls."""
+
+    def __init__(self) -> None:
+        self.taps: dict[int, tuple[Any, list[tuple]]] = {}  # id(node) -> (node, hop chains ending there)
+        self.nested: dict[int, tuple[Any, _Plan]] = {}  # id(node) -> (node, plan inside its model)
+        self.taps_in_order: list[tuple] = []
+
+    @classmethod
+    def of(cls, chains: list[tuple]) -> _Plan:
+        plan = cls()
+        for chain in chains:
+            plan._add(chain, chain)
+            plan.taps_in_order.append(chain)
+        return plan
+
+    def _add(self, chain: tuple, rest: tuple) -> None:
+        node = rest[0].node
+        if len(rest) == 1:
+            self.taps.setdefault(id(node), (node, []))[1].append(chain)
         else:
-            through_nested.setdefault(id(chain[0]), (chain[0], []))[1].append(i)
-    for nested, indices in through_nested.values():
-        inner = _tap(nested, [chains[i][1:] for i in indices])
-        extractor = keras.Model(nested.input, inner, name=f"{nested.name}_convcam_extractor")
-        feed = _node_in(graph, nested).input_tensors
-        outer = extractor(feed[0] if len(feed) == 1 else feed)
-        for i, tensor in zip(indices, outer if isinstance(outer, (list, tuple)) else [outer]):
-            tensors[i] = tensor
-    return tensors
+            self.nested.setdefault(id(node), (node, _Plan()))[1]._add(chain, rest[1:])
+
+    def nodes(self) -> list:
+        return [node for node, _ in self.taps.values()] + [node for node, _ in self.nested.values()]
 
 
-def _node_in(graph: keras.Model, layer: keras.layers.Layer):
-    """The call of `layer` that belongs to `graph` (a layer may be reused)."""
-    nodes = layer._inbound_nodes
-    graph = getattr(graph, "_functional", None) or graph  # a Sequential keeps its graph here
-    keys = getattr(graph, "_nodes", None)
-    if keys is not None:
-        for index, node in enumerate(nodes):
-            if f"{id(layer)}_ib-{index}" in keys:
-                return node
-    if len(nodes) == 1:
-        return nodes[0]
-    raise ValueError(
-        f"layers: cannot tell which call of layer {layer.name!r} belongs to model {graph.name!r} "
-        f"(it is called {len(nodes)} times)"
-    )
+def _run(graph: Any, inputs: list[Any], plan: _Plan, found: dict[int, Any]) -> None:
+    """Compute the nodes `plan` needs in `graph`; store tapped outputs in `found` by id(chain)."""
+    values = {id(tensor): value for tensor, value in zip(graph.inputs, inputs)}
+    needed = _ancestors(plan.nodes())
+    consumed = {id(parent) for node in needed.values() for parent in node.parent_nodes}
+    for depth in sorted(graph._nodes_by_depth, reverse=True):
+        for node in graph._nodes_by_depth[depth]:
+            if id(node) not in needed or node.is_input:
+                continue
+            args, kwargs = node.arguments.fill_in(values)
+            nested = plan.nested.get(id(node))
+            if nested is not None:
+                feed = args[0] if args else kwargs["inputs"]  # model(x) or model(inputs=x)
+                _run(graph_of(node.operation), keras.tree.flatten(feed), nested[1], found)
+                if id(node) not in consumed and id(node) not in plan.taps:
+                    continue
+            outputs = _call(node.operation, args, kwargs)
+            for tensor, value in zip(node.outputs, keras.tree.flatten(outputs)):
+                values[id(tensor)] = value
+            for chain in plan.taps.get(id(node), (None, []))[1]:
+                found[id(chain)] = values[id(node.outputs[0])]
 
 
-def _single(outputs: list, layer: keras.layers.Layer):
-    if len(outputs) != 1:
-        raise ValueError(f"layers: layer {layer.name!r} has {len(outputs)} outputs; expected a single 4-D output")
-    return outputs[0]
+def _ancestors(nodes: list) -> dict[int, Any]:
+    """The nodes and every node they depend on, by id."""
+    seen: dict[int, Any] = {}
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen[id(node)] = node
+            stack.extend(node.parent_nodes)
+    return seen
+
+
+def _call(operation: Any, args: tuple, kwargs: dict) -> Any:
+    """Call a layer as at inference time."""
+    if getattr(operation, "_call_has_training_arg", False):
+        kwargs = {**kwargs, "training": False}
+    return operation(*args, **kwargs)

@@ -2,36 +2,35 @@
 
 Same conventions as `tf.summary.image`: the default writer and default step,
 a bool result, eager or inside `tf.function`, nothing done without a writer.
-Tiling runs in NumPy (`tf.numpy_function` inside graphs) and the PNG is
-encoded by TensorFlow, only when the summary is actually recorded.
+Tiling runs in NumPy (`tf.numpy_function` inside graphs), only when the
+summary is actually recorded; the PNG is encoded by Pillow eagerly and by
+TensorFlow inside graphs.
 
-Eagerly, a mosaic and its companions become summary protos written with
-`write_raw_pb`, one op per kind of record: TensorFlow's per-op cost (about
-0.3 ms per op on a small CPU) would otherwise exceed the tiling.
-`prepare_mosaic` + `write_mosaics` let a caller (the Keras callback) write
-many tags with those few ops, tiling all of them before encoding any (the
-layers are still in cache: about 5 % faster than tiling and encoding in
-turns).
+Eagerly, a mosaic and its companions become summary protos (`records.py`,
+no TensorFlow) written with `write_raw_pb`, one op per kind of record:
+TensorFlow's per-op cost (about 0.3 ms per op on a small CPU) would
+otherwise exceed the tiling. This module is the TensorFlow path; the Keras
+callback writes the same records without TensorFlow.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import tensorflow as tf
-from tensorboard.compat.proto import summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2
-from tensorboard.plugins.image import metadata as images_metadata
 
-from tb_convcam import metadata
+try:
+    import tensorflow as tf
+except ImportError as error:
+    raise ImportError(
+        "tb_convcam.summary is the tf.summary-style op and needs TensorFlow: "
+        "pip install 'tb_convcam[tensorflow]' (the Keras callback and tb_convcam.tile do not need it)"
+    ) from error
+
 from tb_convcam import mosaic as mosaic_lib
-
-_TILE_OPTIONS = frozenset(
-    {"batch_index", "normalize", "aspect", "padding", "max_pixels", "max_kernels"}
-)
+from tb_convcam import records
 
 
 def mosaic(
@@ -63,66 +62,8 @@ def mosaic(
         if tf.executing_eagerly():
             if not tf.summary.should_record_summaries():
                 return tf.constant(False)
-            return write_mosaics([_prepare(tag, request)], step)
+            return _write_eagerly(tag, request, step)
         return _write_in_graph(tag, request, step)
-
-
-def prepare_mosaic(
-    name: str,
-    data: Any,
-    description: str | None = None,
-    *,
-    sources: Sequence[str] | None = None,
-    resolved: Sequence[str] | None = None,
-    baseline: bool = False,
-    also_to_images: bool = False,
-    cache: mosaic_lib.SourceCache | None = None,
-    **options: Any,
-) -> PreparedMosaic:
-    """Eagerly, check and tile what `mosaic` would write (same arguments, same checks).
-
-    Pass many of them to `write_mosaics` to write them together. A `cache`
-    shared by the calls of one step draws a tensor that several mosaics
-    show (alone and merged) only once.
-    """
-    if not tf.executing_eagerly():
-        raise RuntimeError("prepare_mosaic runs eagerly only; inside tf.function use mosaic")
-    request = _check_request(name, data, description, sources, resolved, baseline, also_to_images, options)
-    return _prepare(name, request, cache)
-
-
-@dataclasses.dataclass(frozen=True)
-class PreparedMosaic:
-    """A tiled mosaic, its step info and the records to write it to."""
-
-    picture: np.ndarray  # [H, W, 1 or 3] uint8
-    info: bytes
-    writes: list[tuple[str, summary_pb2.SummaryMetadata, str]]  # (tag, metadata, "convcam", "baseline" or "images")
-
-
-def write_mosaics(prepared: Sequence[PreparedMosaic], step: int | tf.Tensor | None = None) -> tf.Tensor:
-    """Encode each prepared mosaic and write its records: one op (one event) per kind of record.
-
-    Mosaics, baseline companions and Images copies go to separate events:
-    TensorBoard's Python loader keeps a whole event in memory while it keeps
-    any of its values, and it keeps a different number of steps of each kind
-    (e.g. 200 mosaics but 10 Images copies per tag). Records of one kind are
-    kept or dropped together, so sharing an event costs no memory.
-    """
-    events: dict[str, list[summary_pb2.Summary.Value]] = {}
-    for item in prepared:
-        png = tf.io.encode_png(item.picture).numpy()
-        height, width = item.picture.shape[:2]
-        convcam = _string_tensor([png, item.info])
-        blobs = {"convcam": convcam, "baseline": convcam, "images": _string_tensor([b"%d" % width, b"%d" % height, png])}
-        for tag, tag_metadata, kind in item.writes:
-            events.setdefault(kind, []).append(summary_pb2.Summary.Value(tag=tag, metadata=tag_metadata, tensor=blobs[kind]))
-    written = None
-    for values in events.values():
-        event_summary = summary_pb2.Summary(value=values).SerializeToString()
-        ok = tf.summary.experimental.write_raw_pb(tf.constant(event_summary), step=step)
-        written = ok if written is None else written & ok
-    return tf.constant(False) if written is None else written
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,31 +78,14 @@ class _Request:
     also_to_images: bool
     options: dict[str, Any]
 
-    def writes(self, tag: str) -> list[tuple[str, summary_pb2.SummaryMetadata, str]]:
-        """(tag, metadata, kind) of each record: the mosaic and its companions."""
-        names, resolved = tuple(self.names), None if self.resolved is None else tuple(self.resolved)
-        writes = [(tag, _convcam_metadata(names, resolved, self.description, None), "convcam")]
-        if self.baseline:
-            companion = _convcam_metadata(names, resolved, self.description, tag)
-            writes.append((f"{tag}/{metadata.BASELINE_SUFFIX}", companion, "baseline"))
-        if self.also_to_images:
-            images = images_metadata.create_summary_metadata(display_name=None, description=self.description)
-            writes.append((f"{tag}/image", images, "images"))
-        return writes
-
-
-@functools.lru_cache(maxsize=1024)
-def _convcam_metadata(
-    names: tuple[str, ...], resolved: tuple[str, ...] | None, description: str | None, baseline_of: str | None
-) -> summary_pb2.SummaryMetadata:
-    """Cached, as the same tags are logged at every step; callers only copy it."""
-    return metadata.create_summary_metadata(names, resolved, description=description, baseline_of=baseline_of)
+    def writes(self, tag: str) -> list[records.Write]:
+        return records.writes(tag, self.names, self.resolved, self.description, self.baseline, self.also_to_images)
 
 
 def _check_request(name, data, description, sources, resolved, baseline, also_to_images, options) -> _Request:
     if not isinstance(name, str) or not name:
         raise ValueError(f"name: expected a non-empty string, got {name!r}")
-    check_tile_options(options)
+    mosaic_lib.check_tile_options(options)
     tensors = _as_tensors(data)
     names = _source_names(name, sources, len(tensors))
     if resolved is not None and (isinstance(resolved, str) or len(resolved) != len(names)):
@@ -170,28 +94,22 @@ def _check_request(name, data, description, sources, resolved, baseline, also_to
     return _Request(tensors, names, resolved, description, baseline, also_to_images, options)
 
 
-def _prepare(tag: str, request: _Request, cache: mosaic_lib.SourceCache | None = None) -> PreparedMosaic:
-    picture, info = _tile_and_describe(request.names, request.options, *request.tensors, cache=cache)
-    return PreparedMosaic(picture, info, request.writes(tag))
+def _write_eagerly(tag: str, request: _Request, step: Any) -> tf.Tensor:
+    """Tile the tensors' values in place, then one write op per kind of record."""
+    arrays = [np.asarray(tensor) for tensor in request.tensors]
+    prepared = records.prepare(arrays, request.names, request.options, request.writes(tag))
+    written = None
+    for event_summary in records.summaries([prepared]):
+        ok = tf.summary.experimental.write_raw_pb(tf.constant(event_summary.SerializeToString()), step=step)
+        written = ok if written is None else written & ok
+    return written
 
 
-def _string_tensor(blobs: list[bytes]) -> tensor_pb2.TensorProto:
-    return tensor_pb2.TensorProto(
-        dtype=types_pb2.DT_STRING,
-        tensor_shape=tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=len(blobs))]),
-        string_val=blobs,
-    )
-
-
-def _tile_and_describe(
-    names: list[str], options: dict[str, Any], *arrays: Any, cache: mosaic_lib.SourceCache | None = None
-) -> tuple[np.ndarray, bytes]:
-    """Tile eager tensors or arrays (read in place, not copied) and describe the layout."""
-    data = arrays[0] if len(arrays) == 1 else list(arrays)
-    picture, layout = mosaic_lib.tile(data, source_names=names, cache=cache, **options)
-    if picture.ndim == 2:
-        picture = picture[:, :, None]
-    return picture, metadata.encode_step_info(layout)
+def _tile_and_describe(names: list[str], options: dict[str, Any], *arrays: Any) -> tuple[np.ndarray, bytes]:
+    """Inside a graph (numpy_function): the picture, always [H, W, channels], and its step info."""
+    prepared = records.prepare(arrays, names, options, [])
+    picture = prepared.picture
+    return (picture[:, :, None] if picture.ndim == 2 else picture), prepared.info
 
 
 def _write_in_graph(tag: str, request: _Request, step: Any) -> tf.Tensor:
@@ -264,14 +182,6 @@ def _source_names(name: str, sources: Sequence[str] | None, count: int) -> list[
     if isinstance(sources, str) or len(sources) != count:
         raise ValueError(f"sources: expected {count} source names (one per tensor), got {sources!r}")
     return [str(source) for source in sources]
-
-
-def check_tile_options(options: dict[str, Any]) -> None:
-    """Reject unknown or invalid `tile` options before anything runs."""
-    unknown = set(options) - _TILE_OPTIONS
-    if unknown:
-        raise TypeError(f"options: unknown tile option(s) {sorted(unknown)}; expected some of {sorted(_TILE_OPTIONS)}")
-    mosaic_lib.check_request([[None] * 3], **options)
 
 
 def _check_static(tensors: list[tf.Tensor], names: list[str], options: dict[str, Any]) -> None:

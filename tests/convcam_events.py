@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 
 import numpy as np
+from PIL import Image
 from tensorboard import context
 from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
 
@@ -22,9 +24,8 @@ class LoggedMosaic:
         return self.blobs[0]
 
     def pixels(self) -> np.ndarray:
-        import tensorflow as tf
-
-        return tf.io.decode_png(self.png).numpy()
+        """[H, W] for one source, [H, W, 3] for merged sources, as `tile` returns them."""
+        return np.asarray(Image.open(io.BytesIO(self.png)))
 
 
 def read_logdir(logdir: str, plugin: str = metadata.PLUGIN_NAME) -> dict[str, dict[str, list[LoggedMosaic]]]:

@@ -76,7 +76,7 @@ CASES = {
     "fit typo'd path": (lambda p: fit(p, ["xb/conv_1"]), ValueError, "layers: no layer 'xb/conv_1' in model 'dual'; closest existing: xb/conv1"),
     "fit unknown path": (lambda p: fit(p, ["xa/nothing_like_it"]), ValueError, "no layer 'xa/nothing_like_it'"),
     "fit Dense layer": (lambda p: fit(p, ["logits"]), ValueError, "'logits' (Dense 'logits') has output shape (None, 2); expected a 4-D"),
-    "fit path through a layer": (lambda p: fit(p, ["xa/conv1/deeper"]), ValueError, "a Conv2D, which is not a model with layers"),
+    "fit path through a layer": (lambda p: fit(p, ["xa/conv1/deeper"]), ValueError, "a Conv2D, which is not a functional or Sequential model"),
     "fit probe of the wrong shape": (
         lambda p: fit(p, ["xa/conv1"], probe=np.zeros((1, SIZE, SIZE, 1), np.float32)),
         ValueError, "probe: expected shape [None, 16, 16, 3] (the model's input), got [1, 16, 16, 1]"),

@@ -95,7 +95,7 @@ def test_paths_reach_into_nested_models_and_tuples_merge_into_rgb(tmp_path):
     last = logged["dual/conv1"][-1]
     assert last.pixels().shape[-1] == 3
     assert np.abs(last.pixels().astype(int) - expected_rgb).max() <= 1, "channel i is source i's mosaic"
-    np.testing.assert_array_equal(last.pixels()[..., 1], logged["xb/conv1"][-1].pixels()[..., 0])
+    np.testing.assert_array_equal(last.pixels()[..., 1], logged["xb/conv1"][-1].pixels())
 
 
 def test_auto_named_layers_resolve_to_the_name_they_have_when_built_alone(tmp_path):

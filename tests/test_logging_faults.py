@@ -2,16 +2,13 @@
 
 import json
 import os
-import shlex
 import shutil
-import subprocess
-import sys
 import warnings
 
 import keras
 import numpy as np
-import pytest
 from convcam_events import read_logdir
+from small_disk import run_with_small_disk
 
 from tb_convcam import ConvcamCallback
 
@@ -105,17 +102,10 @@ print(json.dumps({{"iterations": int(model.optimizer.iterations), "skipped": con
 
 def test_a_full_disk_skips_steps_with_a_warning_and_logging_resumes_once_space_is_back(tmp_path):
     """A real full file system: a 2 MB tmpfs in a private mount namespace."""
-    if shutil.which("unshare") is None:
-        pytest.fail("util-linux 'unshare' is needed to mount a small tmpfs for this test")
     mount = tmp_path / "small_disk"
-    mount.mkdir()
     script = tmp_path / "fill_disk_while_training.py"
     script.write_text(FULL_DISK_SCRIPT.format(tests=TESTS, mount=str(mount)))
-    command = f"mount -t tmpfs -o size=2m tmpfs {shlex.quote(str(mount))} && exec {sys.executable} {shlex.quote(str(script))}"
-    result = subprocess.run(
-        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", command],
-        capture_output=True, text=True, timeout=300,
-    )
+    result = run_with_small_disk(mount, script)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["iterations"] == 10, "training went on"

@@ -19,7 +19,7 @@ def test_written_mosaic_reads_back_through_tensorboard_as_png_and_step_info(tmp_
     (logged,) = read_logdir(str(tmp_path))["."]["block/conv"]
     expected, layout = tile(activations)
     assert logged.step == 3
-    np.testing.assert_array_equal(logged.pixels()[..., 0], expected)
+    np.testing.assert_array_equal(logged.pixels(), expected)
     assert (logged.info["rows"], logged.info["cols"]) == (layout.rows, layout.cols)
     np.testing.assert_array_equal(logged.info["sources"][0]["stats"]["min"], layout.sources[0].stats.min)
     assert tag_content(str(tmp_path))["."]["block/conv"]["sources"] == [{"name": "block/conv", "resolved": "block/conv"}]

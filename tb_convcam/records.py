@@ -1,0 +1,119 @@
+"""The summary records of a logging step, built without TensorFlow.
+
+A mosaic is written as up to three records: the mosaic itself, a copy under
+the `<tag>/baseline` companion at the baseline step, and with
+`also_to_images` a copy for TensorBoard's Images dashboard. This module
+tiles (NumPy), encodes the PNG (Pillow) and builds those records as
+`Summary` protos, one per kind of record; `summary.mosaic` writes them with
+TensorFlow, the Keras callback with the TF-free `event_writer`.
+
+Kinds go to separate events: TensorBoard's Python loader keeps a whole event
+in memory while it keeps any of its values, and it keeps a different number
+of steps of each kind (e.g. 200 mosaics but 10 Images copies per tag).
+Records of one kind are kept or dropped together, so sharing an event costs
+no memory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from tensorboard.compat.proto import summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2
+from tensorboard.plugins.image import metadata as images_metadata
+
+from tb_convcam import metadata
+from tb_convcam import mosaic as mosaic_lib
+
+# zlib level 3, not Pillow's default 6: on the demo's three layers and two seed shapes, 11 % more
+# bytes (296 vs 266 KB) for 43 % less encoding time (114 vs 198 ms); level 1 saves no more time.
+PNG_COMPRESS_LEVEL = 3
+
+Write = tuple[str, summary_pb2.SummaryMetadata, str]  # (tag, metadata, kind: "convcam", "baseline" or "images")
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparedMosaic:
+    """A tiled mosaic, its step info and the records to write it to."""
+
+    picture: np.ndarray  # [H, W] or [H, W, 3] uint8
+    info: bytes
+    writes: list[Write]
+
+
+def writes(
+    tag: str,
+    names: Sequence[str],
+    resolved: Sequence[str] | None,
+    description: str | None,
+    baseline: bool,
+    also_to_images: bool,
+) -> list[Write]:
+    """(tag, metadata, kind) of each record of one mosaic: the mosaic and its companions."""
+    names, resolved = tuple(names), None if resolved is None else tuple(resolved)
+    result = [(tag, _convcam_metadata(names, resolved, description, None), "convcam")]
+    if baseline:
+        companion = _convcam_metadata(names, resolved, description, tag)
+        result.append((f"{tag}/{metadata.BASELINE_SUFFIX}", companion, "baseline"))
+    if also_to_images:
+        result.append((f"{tag}/image", _images_metadata(description), "images"))
+    return result
+
+
+def prepare(
+    arrays: Sequence[Any],
+    names: Sequence[str],
+    options: dict[str, Any],
+    record_writes: list[Write],
+    cache: mosaic_lib.SourceCache | None = None,
+) -> PreparedMosaic:
+    """Tile 1-3 arrays (read in place, not copied) and describe the layout."""
+    data = arrays[0] if len(arrays) == 1 else list(arrays)
+    picture, layout = mosaic_lib.tile(data, source_names=list(names), cache=cache, **options)
+    return PreparedMosaic(picture, metadata.encode_step_info(layout), record_writes)
+
+
+def summaries(prepared: Sequence[PreparedMosaic]) -> list[summary_pb2.Summary]:
+    """Encode each mosaic once and build one Summary per kind of record."""
+    values: dict[str, list[summary_pb2.Summary.Value]] = {}
+    for item in prepared:
+        png = encode_png(item.picture)
+        height, width = item.picture.shape[:2]
+        convcam = string_tensor([png, item.info])
+        blobs = {"convcam": convcam, "baseline": convcam, "images": string_tensor([b"%d" % width, b"%d" % height, png])}
+        for tag, tag_metadata, kind in item.writes:
+            values.setdefault(kind, []).append(summary_pb2.Summary.Value(tag=tag, metadata=tag_metadata, tensor=blobs[kind]))
+    return [summary_pb2.Summary(value=kind_values) for kind_values in values.values()]
+
+
+def encode_png(picture: np.ndarray) -> bytes:
+    """PNG bytes of a [H, W] (grey) or [H, W, 3] (RGB) uint8 picture."""
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+    return buffer.getvalue()
+
+
+def string_tensor(blobs: list[bytes]) -> tensor_pb2.TensorProto:
+    return tensor_pb2.TensorProto(
+        dtype=types_pb2.DT_STRING,
+        tensor_shape=tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=len(blobs))]),
+        string_val=blobs,
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _convcam_metadata(
+    names: tuple[str, ...], resolved: tuple[str, ...] | None, description: str | None, baseline_of: str | None
+) -> summary_pb2.SummaryMetadata:
+    """Cached, as the same tags are logged at every step; callers only copy it."""
+    return metadata.create_summary_metadata(names, resolved, description=description, baseline_of=baseline_of)
+
+
+@functools.lru_cache(maxsize=64)
+def _images_metadata(description: str | None) -> summary_pb2.SummaryMetadata:
+    return images_metadata.create_summary_metadata(display_name=None, description=description)
