@@ -87,6 +87,9 @@ class ConvcamCallback(keras.callbacks.Callback):
         self._writes: dict[tuple[str, bool], list[records.Write]] = {}  # (tag, baseline step?) -> its records
         self._probe_batch: list | None = None
         self._last_logged: int | None = None
+        self._step_read = 0  # the global step when last read, and batch callbacks since
+        self._calls_since_read = 0
+        self._steps_per_call = 1
         self._warned: set[str] = set()
         self.skipped_steps: list[int] = []  # logged steps lost (in part or whole) to failures
 
@@ -98,19 +101,26 @@ class ConvcamCallback(keras.callbacks.Callback):
         if not keras_backends.is_chief(self.model):
             return
         self._writer = EventWriter(self.log_dir)
-        self._log_if_new(self._global_step())
+        self._steps_per_call = max(1, int(getattr(self.model, "steps_per_execution", 1) or 1))
+        self._read_step()
+        self._log_if_new(self._step_read)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self._writer is None:
             return
-        step = self._global_step()
-        if self._last_logged is None or step // self.every_n_steps > self._last_logged // self.every_n_steps:
-            self._log_if_new(step)
+        self._calls_since_read += 1
+        next_log = (self._last_logged // self.every_n_steps + 1) * self.every_n_steps
+        if self._step_read + self._calls_since_read * self._steps_per_call < next_log:
+            return  # cannot have reached the next multiple yet: no need to read the step
+        self._read_step()
+        if self._step_read >= next_log:
+            self._log_if_new(self._step_read)
 
     def on_train_end(self, logs: dict | None = None) -> None:
         if self._writer is None:
             return
-        self._log_if_new(self._global_step())
+        self._read_step()
+        self._log_if_new(self._step_read)
         self._writer.close()
         self._writer = None
         if self.skipped_steps:
@@ -123,7 +133,7 @@ class ConvcamCallback(keras.callbacks.Callback):
 
     def _prepare(self) -> None:
         """Resolve layers, check outputs and probe, plan the probe forward."""
-        model = _probed_model(self.model, self.submodel)
+        model = _probed_model(self.model, self.submodel, self.probe)
         self._paths = {
             tag: [layer_paths.resolve(model, path) for path in paths] for tag, paths in self.layer_specs.items()
         }
@@ -153,8 +163,12 @@ class ConvcamCallback(keras.callbacks.Callback):
 
     # -- logging ---------------------------------------------------------
 
-    def _global_step(self) -> int:
-        return keras_backends.global_step(self.model)
+    def _read_step(self) -> None:
+        """Read the global step. Reading is not free: it waits for the device, and on JAX syncs
+        the whole training state into the model, so batches that cannot reach the next multiple
+        of every_n_steps (each calls back after at most steps_per_execution steps) skip it."""
+        self._step_read = keras_backends.global_step(self.model)
+        self._calls_since_read = 0
 
     def _log_if_new(self, step: int) -> None:
         if step == self._last_logged:
@@ -247,7 +261,7 @@ def _check_log_dir(log_dir: Any) -> str:
     return log_dir
 
 
-def _probed_model(model: keras.Model, submodel: str | keras.Model | None) -> keras.Model:
+def _probed_model(model: keras.Model, submodel: str | keras.Model | None, probe: Any) -> keras.Model:
     """The model whose graph the probe runs: the trained model, or the sub-model named by `submodel`."""
     if isinstance(submodel, str):
         target: Any = model
@@ -260,6 +274,10 @@ def _probed_model(model: keras.Model, submodel: str | keras.Model | None) -> ker
             )
         submodel = target
     target = model if submodel is None else submodel
+    if isinstance(target, keras.Sequential) and not target.built and np.ndim(probe) >= 2:
+        # A Sequential without keras.Input is built when fit traces its first step, after
+        # on_train_begin on TensorFlow: build it now as fit will, from the input's shape.
+        target.build((None, *np.shape(probe)[1:]))
     if layer_paths.graph_of(target) is None or not target.built:
         hint = "" if submodel is not None else ", or pass submodel= naming its functional or Sequential backbone"
         raise ValueError(

@@ -42,7 +42,12 @@ def compile_forward(forward: Callable[[list[Any]], list[Any]]) -> Callable[[list
 
 def to_numpy(tensor: Any) -> np.ndarray:
     """A host array of an activation (read in place where the backend allows)."""
-    array = np.asarray(tensor) if backend() == "tensorflow" else keras.ops.convert_to_numpy(tensor)
+    if backend() == "torch":  # keras.ops.convert_to_numpy warns under NumPy 2; NumPy has no bfloat16
+        import torch
+
+        tensor = tensor.detach().cpu()
+        return (tensor.float() if tensor.dtype == torch.bfloat16 else tensor).numpy()
+    array = np.asarray(tensor)
     # bfloat16 (mixed precision) is an ml_dtypes type NumPy cannot reduce: draw it as float32.
     return array if array.dtype.kind in "biuf" else array.astype(np.float32)
 

@@ -92,6 +92,15 @@ def sequential_outer(tower_kind):
     return build
 
 
+def sequential_without_input():
+    """Sequential outer and nested models with no keras.Input: built by fit on the first batch."""
+    inner = keras.Sequential([L.Conv2D(4, 3, padding="same", name="c1"), L.Conv2D(6, 3, padding="same", name="c2")],
+                             name="inner")
+    model = keras.Sequential([inner, L.GlobalAveragePooling2D(), L.Dense(2)])
+    return Kind(model, {"c2": "inner/c2"}, images(1)[:2],
+                lambda m: {"c2": [upto(tower_layers(m.get_layer("inner")), "c2", images(1)[:2])]})
+
+
 def three_deep():
     """functional > Sequential > functional, with a layer of the middle model probed too."""
     inner = functional_tower("inner")
@@ -206,6 +215,7 @@ KINDS = {
     "functional > Sequential": functional_outer(sequential_tower),
     "Sequential > functional (transfer learning)": sequential_outer(functional_tower),
     "Sequential > Sequential": sequential_outer(sequential_tower),
+    "Sequential > Sequential, no keras.Input": sequential_without_input,
     "functional > Sequential > functional": three_deep,
     "base_model(x, training=False), keras.applications": transfer_learning_with_training_false,
     "auto-named layers in Sequential towers": auto_named_sequential_towers,
