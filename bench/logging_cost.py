@@ -1,14 +1,22 @@
 """What logging a mosaic costs, against its floor and against tf-explain.
 
+Every PNG here, on both sides of every ratio, is encoded with the encoder
+convcam itself uses: `tb_convcam.records.encode_png` (Pillow).
+
 - mosaic_vs_png_floor: tile + encode one mosaic / PNG-encode a picture of the
   same size and content; worst of the seed shapes.
 - mosaic_vs_tf_explain: the same work / tf-explain 0.3.1's grid + normalise +
-  the same PNG encoder (tf.io.encode_png); worst shape. tf-explain draws no
-  separators, so this compares convcam with padding=0 (the same picture
-  content); `vs_tf_explain_padded` keeps the default 1-pixel separators.
+  the same PNG encoder; worst shape. tf-explain draws no separators, so this
+  compares convcam with padding=0; `vs_tf_explain_padded` keeps the default
+  1-pixel separators. Convcam normalises per kernel, tf-explain per layer:
+  the pictures differ in contrast, and so in encoding cost (BENCHMARKS.md).
 - log_call_vs_limit: one ConvcamCallback log on the demo model (probe forward
-  + tile + encode + write, all tags) / its unavoidable part (the same probe
-  forward + PNG-encoding the same mosaics).
+  + outputs to NumPy + tile + encode + build records + write, all tags) / its
+  unavoidable part (the same probe forward, the outputs to NumPy, and
+  PNG-encoding the same mosaics). On the Keras backend of the process: the
+  TensorFlow figure in-process (bench/run.py), JAX and PyTorch in a
+  subprocess each (`log_call_in_subprocess`), as Keras picks its backend
+  at import.
 - fit_overhead_every100: model.fit with the callback logging every 100 steps
   / model.fit without it (median over adjacent pairs); also the share of the
   fit spent inside the callback.
@@ -17,16 +25,22 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 
 import numpy as np
-import tensorflow as tf
 
 from bench.timing import alternate, paired
 from tb_convcam import metadata, tile
+from tb_convcam.records import encode_png
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 SEED_SHAPES = {
     "xception_add_10_299": (19, 19, 728),
@@ -42,25 +56,28 @@ def relu_activations(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
 
 def convcam_mosaic(activations: np.ndarray, padding: int = 1) -> None:
     picture, layout = tile(activations, padding=padding)
-    tf.io.encode_png(picture[:, :, None])
+    encode_png(picture)
     metadata.encode_step_info(layout)
 
 
 def tf_explain_mosaic(activations: np.ndarray) -> None:
-    from tf_explain.utils.display import filter_display
+    from tf_explain.utils.display import filter_display  # imports TensorFlow: only here
 
     grid = filter_display(activations)  # tf-explain's ExtractActivations.explain, minus the model
     grid = (grid - grid.min()) / (grid.max() - grid.min())
-    tf.io.encode_png((np.clip(grid, 0, 1) * 255).astype("uint8")[:, :, None])
+    encode_png((np.clip(grid, 0, 1) * 255).astype("uint8"))
 
 
 def mosaic_ratios(repeats: int) -> dict[str, dict[str, float]]:
-    """Per seed shape: ms of tile+encode, of the PNG floor, of tf-explain, and the ratios."""
+    """Per seed shape: ms of tile+encode, of the PNG floor, of tf-explain, and the ratios.
+
+    All three encode with `records.encode_png`, the encoder convcam logs with.
+    """
     rows = {}
     for name, shape in SEED_SHAPES.items():
         activations = relu_activations(shape)
-        picture = np.ascontiguousarray(tile(activations)[0][:, :, None])
-        ours, floor = alternate(lambda: convcam_mosaic(activations), lambda: tf.io.encode_png(picture), repeats)
+        picture = tile(activations)[0]
+        ours, floor = alternate(lambda: convcam_mosaic(activations), lambda: encode_png(picture), repeats)
         unpadded, theirs = alternate(lambda: convcam_mosaic(activations, 0), lambda: tf_explain_mosaic(activations), repeats)
         padded, theirs_again = alternate(lambda: convcam_mosaic(activations), lambda: tf_explain_mosaic(activations), repeats)
         rows[name] = {
@@ -90,26 +107,53 @@ def demo_callback(log_dir: str, every: int):
     return model, callback
 
 
-def log_call_ratio(repeats: int) -> dict[str, float]:
+def log_call_ratio(repeats: int) -> dict[str, float | str]:
+    """One log call of the demo model / its limit, on this process's Keras backend.
+
+    The limit is what any logger of these mosaics must do: the probe forward,
+    the outputs to NumPy, and PNG-encoding the same pictures with the same
+    encoder (`records.encode_png`). Medians of `repeats` alternated calls.
+    """
+    import keras
+
+    from tb_convcam.keras_backends import to_numpy
+
     with tempfile.TemporaryDirectory() as log_dir:
         model, callback = demo_callback(log_dir, every=100)
         callback.on_train_begin()
-        outputs = callback._forward(callback._probe_batch)
+        arrays = [to_numpy(output) for output in callback._forward(callback._probe_batch)]
         pictures = []
         for tag, indices in callback._output_index.items():
-            data = [outputs[i] for i in indices]
-            picture = tile(data[0] if len(data) == 1 else data)[0]
-            pictures.append(picture[:, :, None] if picture.ndim == 2 else picture)
+            data = [arrays[i] for i in indices]
+            pictures.append(tile(data[0] if len(data) == 1 else data, **callback.tile_options)[0])
         steps = iter(range(1, 10**9))
 
         def unavoidable():
-            callback._forward(callback._probe_batch)
+            _ = [to_numpy(output) for output in callback._forward(callback._probe_batch)]
             for picture in pictures:
-                tf.io.encode_png(picture)
+                encode_png(picture)
 
         full, limit = alternate(lambda: callback._log_if_new(next(steps)), unavoidable, repeats)
         callback.on_train_end()
-        return {"log_call_ms": full * 1e3, "limit_ms": limit * 1e3, "ratio": full / limit}
+        if callback.skipped_steps:
+            raise RuntimeError(f"log_call_ratio: the callback skipped steps {callback.skipped_steps[:5]}")
+        return {"backend": keras.backend.backend(), "log_call_ms": full * 1e3, "limit_ms": limit * 1e3,
+                "ratio": full / limit}
+
+
+def log_call_in_subprocess(backend: str, repeats: int, timeout: float = 600) -> dict[str, float | str]:
+    """`log_call_ratio` on another Keras backend ("jax", "torch"): Keras picks it at import."""
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.logging_cost", "log-call", "--repeats", str(repeats)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"log_call_in_subprocess({backend!r}) exited {done.returncode}:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["backend"] != backend:
+        raise RuntimeError(f"log_call_in_subprocess: asked for {backend!r}, Keras ran {result['backend']!r}")
+    return result
 
 
 def fit_overhead(steps: int, repeats: int) -> dict[str, float]:
@@ -169,3 +213,16 @@ def bytes_per_mosaic() -> dict[str, float]:
         tags = len(callback._paths)
         mosaics = tags * 11 + tags  # 11 logged steps, plus each tag's baseline companion
         return {"bytes_per_mosaic": size / mosaics, "tags": tags}
+
+
+def main() -> None:
+    """`python -m bench.logging_cost log-call --repeats N`: one JSON line (for another backend's process)."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("what", choices=["log-call"])
+    parser.add_argument("--repeats", type=int, default=25)
+    args = parser.parse_args()
+    print(json.dumps(log_call_ratio(args.repeats)))
+
+
+if __name__ == "__main__":
+    main()

@@ -4,9 +4,10 @@ Every timed figure is a ratio of two things measured alternately in one run
 (see bench/timing.py), so a noisy shared machine affects both sides alike;
 the tab's two absolute times (the issue defines them so) come with a ratio
 to TensorBoard's own Images pages measured alongside. Groups: logging (what
-logging costs), serving (routes vs the Images plugin, TensorBoard's memory,
-bytes on disk), tab (headless Chromium). Targets are from the benchmark
-issue; BENCHMARKS.md holds the latest figures.
+logging costs, on Keras' TensorFlow backend; the log call also on JAX and
+PyTorch, each in a subprocess), serving (routes vs the Images plugin,
+TensorBoard's memory, bytes on disk), tab (headless Chromium). Targets are
+from the benchmark issue; BENCHMARKS.md holds the latest figures.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The in-process logging figures (and tf-explain) are TensorFlow's; other backends get a subprocess each.
+os.environ["KERAS_BACKEND"] = "tensorflow"
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench import bench_logdir  # noqa: E402
 
 GROUPS = ("logging", "serving", "tab")
 LOADERS = {"python": False, "load_fast": True}  # name -> --load_fast
+OTHER_BACKENDS = ("jax", "torch")  # Keras backends whose log call is also measured (no target; recorded)
 
 TARGETS = {
     "mosaic_vs_png_floor": 1.3,
@@ -41,19 +45,24 @@ def logging_group(quick: bool) -> tuple[dict, dict]:
     from bench import logging_cost
 
     repeats = 7 if quick else 25
+    log_repeats = 40 if quick else 100  # calls of 20-40 ms (PyTorch's up to 0.4 s): more of them, steadier medians
     shapes = logging_cost.mosaic_ratios(repeats)
-    log_call = logging_cost.log_call_ratio(repeats)
+    log_call = logging_cost.log_call_ratio(log_repeats)
+    other_backends = {backend: logging_cost.log_call_in_subprocess(backend, log_repeats) for backend in OTHER_BACKENDS}
     fit = logging_cost.fit_overhead(steps=200 if quick else 250, repeats=2 if quick else 10)
     demo_bytes = logging_cost.bytes_per_mosaic()
     figures = {
         "mosaic_vs_png_floor": max(row["vs_png_floor"] for row in shapes.values()),
         "mosaic_vs_tf_explain": max(row["vs_tf_explain"] for row in shapes.values()),
         "log_call_vs_limit": log_call["ratio"],
+        **{f"log_call_vs_limit_{backend}": row["ratio"] for backend, row in other_backends.items()},
         "fit_overhead_every100": fit["ratio"],
         "fit_overhead_in_callback": 1 + fit["in_callback_share"],
         "demo_bytes_per_mosaic": demo_bytes["bytes_per_mosaic"],
     }
-    return figures, {"shapes": shapes, "log_call": log_call, "fit": fit, "demo_tags": demo_bytes["tags"]}
+    details = {"shapes": shapes, "log_call": log_call, "fit": fit, "demo_tags": demo_bytes["tags"]}
+    details.update({f"log_call_{backend}": row for backend, row in other_backends.items()})
+    return figures, details
 
 
 def serving_group(quick: bool, logdir: Path, shape: bench_logdir.LogdirShape) -> tuple[dict, dict]:
@@ -121,6 +130,10 @@ def print_table(result: dict) -> None:
             print(f"  {shape:24} convcam {row['convcam_ms']:7.2f}  png {row['png_floor_ms']:7.2f}  "
                   f"tf-explain {row['tf_explain_ms']:7.2f}  -> {row['vs_png_floor']:.2f}x floor, "
                   f"{row['vs_tf_explain']:.2f}x tf-explain")
+        print("\nlog call (ms, call / limit):")
+        for name, row in result["details"]["logging"].items():
+            if name.startswith("log_call"):
+                print(f"  {row['backend']:24} {row['log_call_ms']:7.2f} / {row['limit_ms']:7.2f} = {row['ratio']:.3f}")
     for loader, row in result["details"].get("serving", {}).items():
         print(f"\nserving, {loader} loader (ms, convcam / images = ratio; loaded in {row['load_s']:.0f} s):")
         for pair in ("fetch", "frame", "listing_and_fetch"):
