@@ -36,7 +36,7 @@ from bench.tensorboard_process import Server, get_json
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 TIMEOUT_S = 60
-# The tab's PREFETCH_RADIUS (static/index.js): each shown step also loads this many neighbours each side.
+# The tab's PREFETCH_RADIUS (static/loading.js): each shown step also loads this many neighbours each side.
 PREFETCH_RADIUS = 3
 
 # Injected into every document before its own scripts. Records when the tab's

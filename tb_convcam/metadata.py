@@ -129,11 +129,13 @@ def encode_step_info(layout: Layout) -> bytes:
 
 
 def parse_step_info(blob: bytes) -> dict[str, Any]:
-    """Parse step info JSON, decoding stats into NumPy arrays."""
+    """Parse step info JSON: `kernels` becomes the list of shown kernels, stats NumPy arrays.
+
+    Raises ValueError on anything malformed.
+    """
     info = _parse_json(blob, "step info")
     try:
-        if info["kernels"] is None:
-            info["kernels"] = list(range(min(info["kernel_count"], info["rows"] * info["cols"])))
+        info["kernels"] = shown_kernels(info)
         for source in info["sources"]:
             source["stats"] = {
                 key: _decode_array(source["stats"][key], dtype) for key, dtype in STAT_DTYPES.items()
@@ -141,6 +143,19 @@ def parse_step_info(blob: bytes) -> dict[str, Any]:
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"convcam step info: malformed ({error})") from error
     return info
+
+
+def shown_kernels(info: dict[str, Any]) -> list[int]:
+    """The kernels a step shows, in tile order: `"kernels": null` means all of them.
+
+    The browser's twin is `shownKernels` in tb_convcam/plugin/static/stepinfo.js.
+    """
+    kernels = info["kernels"]
+    if kernels is None:
+        return list(range(min(info["kernel_count"], info["rows"] * info["cols"])))
+    if not isinstance(kernels, list):
+        raise TypeError(f"'kernels' must be a list or null, not {type(kernels).__name__}")
+    return kernels
 
 
 def _all_kernels_shown(layout: Layout) -> bool:

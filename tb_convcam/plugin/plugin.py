@@ -8,7 +8,6 @@ hostile or stale URL never reaches a traceback.
 from __future__ import annotations
 
 import concurrent.futures
-import json
 import re
 import struct
 import urllib.parse
@@ -239,8 +238,7 @@ def _latest_layout(catalog: Catalog, run: str, layer: str, listing: LayerListing
     if not steps:
         return None
     try:
-        info = json.loads(catalog.read(steps[-1].info_key))
-        kernels = info["kernels"]
+        info = metadata.parse_step_info(catalog.read(steps[-1].info_key))
         return {
             "step": steps[-1].step,
             "rows": info["rows"],
@@ -248,7 +246,7 @@ def _latest_layout(catalog: Catalog, run: str, layer: str, listing: LayerListing
             "tile_height": info["tile_height"],
             "tile_width": info["tile_width"],
             "kernel_count": info["kernel_count"],
-            "shown": len(kernels) if isinstance(kernels, list) else min(info["kernel_count"], info["rows"] * info["cols"]),
+            "shown": len(info["kernels"]),
             "downscale": info["downscale"],
             "normalization": info["normalization"]["mode"],
             "sources": [source["name"] for source in info["sources"]],

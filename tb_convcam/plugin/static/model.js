@@ -2,7 +2,7 @@
 //
 // URLs are relative: TensorBoard's plugin page sets <base href="plugin/convcam/">.
 
-import { decodeInfo } from "./pixels.js";
+import { decodeInfo } from "./stepinfo.js";
 
 // Decoded RGBA pixels kept for instant scrubbing: 256 MB is 64 frames of a
 // 1 Mpx mosaic (the writer's default pixel budget), hundreds of small ones.

@@ -5,9 +5,10 @@
 // is the range the writer used (the kernel's min..max, the source's
 // min-of-mins..max-of-maxes, or a fixed range). Mapping raw to a new range
 // nlo..nhi is affine in p, so each (source, slot) gets one scale and offset.
+//
+// Frames come decoded by stepinfo.js (the step-info format's reader).
 
-export const PADDING = -1; // separator pixel between tiles
-export const EMPTY = -2; // grid cell without a kernel
+import { tileBox } from "./stepinfo.js";
 
 const PADDING_RGB = [40, 40, 40];
 const EMPTY_RGB = [26, 26, 26];
@@ -17,76 +18,6 @@ export const RECOLOUR_PALETTE = [
   [86, 180, 233], // sky blue
   [0, 158, 115], // bluish green
 ];
-
-/** Decode the step info JSON: base64 little-endian stats become typed arrays. */
-export function decodeInfo(info) {
-  const shown = Array.isArray(info.kernels)
-    ? info.kernels
-    : Array.from({ length: Math.min(info.kernel_count, info.rows * info.cols) }, (_, i) => i);
-  const sources = info.sources.map((source) => {
-    const stats = {
-      min: floats(source.stats.min),
-      max: floats(source.stats.max),
-      mean: floats(source.stats.mean),
-      zero_fraction: floats(source.stats.zero_fraction),
-      nonfinite: uints(source.stats.nonfinite),
-    };
-    return { ...source, stats, layerMin: finiteMin(stats.min), layerMax: finiteMax(stats.max) };
-  });
-  return { ...info, kernels: shown, sources };
-}
-
-function bytes(base64) {
-  const text = atob(base64);
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
-}
-
-function floats(base64) {
-  const raw = bytes(base64);
-  return new Float32Array(raw.buffer, 0, raw.length >> 2);
-}
-
-function uints(base64) {
-  const raw = bytes(base64);
-  return new Uint32Array(raw.buffer, 0, raw.length >> 2);
-}
-
-function finiteMin(values) {
-  let low = Infinity;
-  for (const v of values) if (v < low) low = v;
-  return Number.isFinite(low) ? low : 0;
-}
-
-function finiteMax(values) {
-  let high = -Infinity;
-  for (const v of values) if (v > high) high = v;
-  return Number.isFinite(high) ? high : 0;
-}
-
-/** The slot at mosaic pixel (x, y): its index, PADDING, EMPTY, or null outside the mosaic. */
-export function slotAt(info, x, y) {
-  if (x < 0 || y < 0 || x >= info.width || y >= info.height) return null;
-  const row = Math.floor(y / (info.tile_height + info.padding));
-  const col = Math.floor(x / (info.tile_width + info.padding));
-  if (y - row * (info.tile_height + info.padding) >= info.tile_height) return PADDING;
-  if (x - col * (info.tile_width + info.padding) >= info.tile_width) return PADDING;
-  const slot = row * info.cols + col;
-  return slot < info.kernels.length ? slot : EMPTY;
-}
-
-/** Pixel box {x, y, width, height} of a slot's tile. */
-export function tileBox(info, slot) {
-  const row = Math.floor(slot / info.cols);
-  const col = slot % info.cols;
-  return {
-    x: col * (info.tile_width + info.padding),
-    y: row * (info.tile_height + info.padding),
-    width: info.tile_width,
-    height: info.tile_height,
-  };
-}
 
 function storedRange(info, source, slot) {
   const mode = info.normalization.mode;

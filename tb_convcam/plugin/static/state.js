@@ -1,12 +1,18 @@
-// The view state and its URL form, so that a view can be bookmarked and shared.
+// The view state, its URL form, and keeping it in the URL, so that a view can
+// be bookmarked and shared.
 //
 // The state is a flat query string: layer, run (repeated, names may hold any
 // character), step, norm, colour, zoom, kernel, and the reference (refRun,
-// refStep) that "locked" normalisation uses.
+// refStep) that "locked" normalisation uses. It lives in the plugin page's
+// hash and, inside TensorBoard, in TensorBoard's own URL as ?p.convcam.view=…
+
+import { embeddingUrl } from "./host.js";
 
 export const NORMALISATIONS = ["kernel", "layer", "locked"];
 export const ZOOM_FIT = 0;
 export const MAX_ZOOM = 32;
+const URL_PARAM = "p.convcam.view"; // the view in TensorBoard's own URL when embedded
+const URL_WRITE_MS = 250;
 
 export function defaultState() {
   return {
@@ -58,4 +64,30 @@ export function formatState(state) {
 function integerOrNull(text) {
   if (text === null || !/^-?\d{1,15}$/.test(text)) return null;
   return Number(text);
+}
+
+/** The saved view: TensorBoard's URL parameter when embedded, else the page's hash. */
+export function readUrlState() {
+  const outer = embeddingUrl();
+  return (outer && outer.searchParams.get(URL_PARAM)) || window.location.hash;
+}
+
+let pendingUrlState = null;
+
+/** Save the view in the URL, at most every URL_WRITE_MS (browsers throttle history updates). */
+export function writeUrlState(text) {
+  const idle = pendingUrlState === null;
+  pendingUrlState = text;
+  if (idle) setTimeout(flushUrlState, URL_WRITE_MS);
+}
+
+function flushUrlState() {
+  const text = pendingUrlState;
+  pendingUrlState = null;
+  if (window.location.hash.replace(/^#/, "") !== text) history.replaceState(null, "", `${location.pathname}${location.search}#${text}`);
+  const outer = embeddingUrl();
+  if (!outer || outer.searchParams.get(URL_PARAM) === text) return;
+  if (text) outer.searchParams.set(URL_PARAM, text);
+  else outer.searchParams.delete(URL_PARAM);
+  window.parent.history.replaceState(window.parent.history.state, "", outer.toString());
 }

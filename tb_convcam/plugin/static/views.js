@@ -1,6 +1,17 @@
 // DOM building. Every run, layer and source name goes in through textContent
 // (via `el`), never as HTML: names come from the logdir and may hold markup.
 
+const LOGGING_HINT = [
+  "from tb_convcam import ConvcamCallback",
+  "",
+  'model.fit(..., callbacks=[ConvcamCallback("logs/trained", layers=["conv1", "conv2"])])',
+  "",
+  "# or, in a custom loop:",
+  "import tb_convcam",
+  'with tf.summary.create_file_writer("logs/trained").as_default():',
+  '    tb_convcam.summary.mosaic("conv1", activations, step=step)',
+].join("\n");
+
 export const RUN_COLOURS = ["#f57c00", "#1976d2", "#388e3c", "#7b1fa2", "#c2185b", "#0097a7", "#5d4037", "#455a64"];
 
 /** Create an element; `text` is set as text, never parsed as HTML. */
@@ -12,6 +23,12 @@ export function el(tag, { className, text, attrs, on } = {}, children = []) {
   for (const [event, handler] of Object.entries(on || {})) node.addEventListener(event, handler);
   for (const child of children) if (child) node.append(child);
   return node;
+}
+
+/** Whether a key press is typing into a field (or the slider's own keys), not a shortcut. */
+export function isTyping(event) {
+  const target = event.target;
+  return target instanceof HTMLInputElement && target.type !== "checkbox";
 }
 
 /** The static skeleton of the tab; returns the nodes the controller updates. */
@@ -187,6 +204,47 @@ export function buildPanel(run, colour) {
   return panel;
 }
 
+/** The reference bar of "locked" normalisation: which run and step set the scale. */
+export function renderReference(container, reference, { onLockShown, onBaseline }) {
+  container.replaceChildren(
+    el("span", { text: "Scale locked to " }),
+    el("strong", { text: reference ? reference.run : "—" }),
+    el("span", { text: reference ? ` at step ${reference.step}` : "" }),
+    el("button", { className: "cc-link", text: "Lock to the shown step", attrs: { type: "button" }, on: { click: onLockShown } }),
+    el("button", { className: "cc-link", text: "Baseline", attrs: { type: "button" }, on: { click: onBaseline } }),
+  );
+}
+
+/** One filmstrip frame: an empty canvas (painted later) over its step number. */
+export function buildFilmCell(step, current) {
+  const cell = el("figure", { className: "cc-film-cell" }, [
+    el("canvas", { className: "cc-film-tile", attrs: { width: "1", height: "1" } }),
+    el("figcaption", { text: String(step) }),
+  ]);
+  if (current) cell.classList.add("cc-current");
+  return cell;
+}
+
+/** The filmstrip: a header, then one row of cells per run (`rows`: [{run, colour, cells}]). */
+export function buildFilmstrip(strip, { kernel, layer, rows, onClose }) {
+  strip.replaceChildren(
+    el("header", { className: "cc-film-header" }, [
+      el("h3", { text: `Kernel ${kernel} across steps` }),
+      el("span", { className: "cc-hint", text: `${layer} · click a step to jump there` }),
+      el("button", { className: "cc-close", text: "✕", attrs: { type: "button", title: "Close (Esc)" }, on: { click: onClose } }),
+    ]),
+    ...rows.map(({ run, colour, cells }) =>
+      el("div", { className: "cc-film-row" }, [
+        el("div", { className: "cc-film-run" }, [
+          el("span", { className: "cc-swatch", attrs: { style: `background:${colour}` } }),
+          el("span", { text: run }),
+        ]),
+        el("div", { className: "cc-film-cells" }, cells),
+      ]),
+    ),
+  );
+}
+
 /** The empty state / guidance text, with an optional code sample. */
 export function renderMessage(container, title, body, code) {
   if (!title) {
@@ -200,6 +258,17 @@ export function renderMessage(container, title, body, code) {
     body ? el("p", { text: body }) : null,
     code ? el("pre", {}, [el("code", { text: code })]) : null,
   );
+}
+
+/** What to do when there is nothing to draw: no data yet (with a logging example), no run chosen. */
+export function renderEmptyState(container, { hasData, hasRuns }) {
+  if (!hasData) {
+    renderMessage(container, "No convcam data yet", "Log mosaics of your conv layers into this logdir, then reload. For example:", LOGGING_HINT);
+  } else if (!hasRuns) {
+    renderMessage(container, "No run selected", "Pick one or more runs on the left to see them side by side.");
+  } else {
+    renderMessage(container, null);
+  }
 }
 
 export function formatNumber(value) {

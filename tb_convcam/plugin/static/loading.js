@@ -1,0 +1,95 @@
+// What the tab has loaded and what it chooses to show: the listing of runs
+// and layers, the selected runs' steps for the selected layer, the decoded
+// frames, and the reference step of "locked" normalisation.
+
+import { FrameCache, atOrBefore, fetchLayers, fetchSteps, unionOfSteps } from "./model.js";
+
+const PREFETCH_RADIUS = 3;
+
+export class TabData {
+  constructor(state) {
+    this.state = state; // the view state (state.js), shared with the rest of the tab
+    this.listing = { runs: [], layers: [] };
+    this.series = new Map(); // run -> /steps answer for the selected layer
+    this.steps = []; // union of the selected runs' steps
+    this.cache = new FrameCache();
+    this.seriesToken = 0;
+  }
+
+  /** Fetch the listing and pick a layer and runs when the state names none that exist. */
+  async loadListing() {
+    this.listing = await fetchLayers();
+    this.chooseDefaults();
+  }
+
+  chooseDefaults() {
+    const names = this.listing.layers.map((layer) => layer.name);
+    if (!names.includes(this.state.layer)) this.state.layer = names[0] || null;
+    const layer = this.layer();
+    if (!this.selectedRuns().length && layer) {  // nothing chosen, or only runs that do not exist
+      this.state.runs = this.listing.runs.filter((run) => run in layer.runs).slice(0, 4);
+    }
+  }
+
+  layer() {
+    return this.listing.layers.find((layer) => layer.name === this.state.layer) || null;
+  }
+
+  selectedRuns() {
+    return this.listing.runs.filter((run) => this.state.runs.includes(run));
+  }
+
+  /** Load each selected run's steps; false when a newer load (other layer or runs) took over. */
+  async loadSeries() {
+    const token = ++this.seriesToken;
+    const layer = this.layer();
+    const runs = layer ? this.selectedRuns().filter((run) => run in layer.runs) : [];
+    const answers = await Promise.all(
+      runs.map((run) => fetchSteps(run, layer.name).catch(() => ({ run, steps: [], baseline_step: null }))),
+    );
+    if (token !== this.seriesToken) return false;
+    this.series = new Map(answers.map((answer) => [answer.run, answer]));
+    this.steps = unionOfSteps(answers.map((answer) => answer.steps));
+    return true;
+  }
+
+  /** The chosen step: the state's, or the latest when following. */
+  currentStep() {
+    if (!this.steps.length) return null;
+    if (this.state.step === null) return this.steps[this.steps.length - 1];
+    return this.state.step;
+  }
+
+  /** The reference for "locked": the chosen run and step, else the first run's baseline. */
+  reference() {
+    const run = this.series.has(this.state.refRun) ? this.state.refRun : this.selectedRuns().find((r) => this.series.has(r));
+    const series = run && this.series.get(run);
+    if (!series || !series.steps.length) return null;
+    const step = run === this.state.refRun && this.state.refStep !== null ? this.state.refStep : series.baseline_step;
+    const entry = series.steps.find((s) => s.step === step) || series.steps[0];
+    return { run, step: entry.step, key: entry.key };
+  }
+
+  /** Lock the reference to the step the first shown run shows now. */
+  lockToShownStep() {
+    const run = this.selectedRuns().find((name) => this.series.has(name));
+    const entry = run && atOrBefore(this.series.get(run).steps, this.currentStep());
+    if (entry) Object.assign(this.state, { refRun: run, refStep: entry.step });
+  }
+
+  /** Warm the cache with the PREFETCH_RADIUS steps on each side of `step`. */
+  prefetch(runs, step) {
+    if (step === null) return;
+    const index = this.steps.indexOf(step);
+    for (let offset = 1; offset <= PREFETCH_RADIUS; offset++) {
+      for (const neighbour of [this.steps[index + offset], this.steps[index - offset]]) {
+        if (neighbour === undefined) continue;
+        for (const run of runs) {
+          const series = this.series.get(run);
+          const entry = series && atOrBefore(series.steps, neighbour);
+          if (entry) this.cache.get(entry.key).catch(() => {});
+        }
+      }
+    }
+  }
+}

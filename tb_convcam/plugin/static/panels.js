@@ -1,0 +1,109 @@
+// Drawing the panels: one per selected run, side by side, each showing that
+// run's latest step at or before the chosen one, painted with the chosen
+// normalisation and colours at an integer zoom.
+
+import { atOrBefore } from "./model.js";
+import { paint } from "./pixels.js";
+import { bindPointer } from "./pointer.js";
+import { MAX_ZOOM, ZOOM_FIT } from "./state.js";
+import { buildPanel, runColour } from "./views.js";
+
+export class Panels {
+  /** `tab`: the controller (index.js); `tab.data` what is loaded, `tab.drawToken` the current draw. */
+  constructor(tab) {
+    this.tab = tab;
+    this.ui = tab.ui;
+    this.data = tab.data;
+    this.byRun = new Map(); // run -> panel
+    this.zoom = 1; // the zoom the panels are drawn at (Fit resolved)
+  }
+
+  all() {
+    return this.byRun.values();
+  }
+
+  /** Keep exactly one panel per run, in the runs' order. */
+  sync(runs) {
+    for (const [run, panel] of this.byRun) {
+      if (!runs.includes(run)) {
+        panel.root.remove();
+        this.byRun.delete(run);
+      }
+    }
+    for (const run of runs) {
+      if (!this.byRun.has(run)) {
+        const panel = buildPanel(run, runColour(this.data.listing.runs, run));
+        bindPointer(panel, this.tab);
+        this.byRun.set(run, panel);
+      }
+    }
+    this.ui.panels.replaceChildren(...runs.map((run) => this.byRun.get(run).root));
+  }
+
+  /** Show `run`'s step at or before `step`; a promise while its frame loads. */
+  draw(run, layer, step, view, token) {
+    const panel = this.byRun.get(run);
+    const series = this.data.series.get(run);
+    const note = (text) => {
+      panel.note.hidden = !text;
+      panel.note.textContent = text || "";
+    };
+    if (!(run in layer.runs) || !series) {
+      note(`This run has no data for layer ${layer.name}.`);
+      panel.stepLabel.textContent = "";
+      panel.viewport.hidden = true;
+      panel.frame = null;
+      return;
+    }
+    const entry = step === null ? null : atOrBefore(series.steps, step);
+    if (!entry) {
+      const first = series.steps.length ? series.steps[0].step : null;
+      note(first === null ? "No steps logged yet." : `No step at or before ${step}; this run starts at step ${first}.`);
+      panel.stepLabel.textContent = "";
+      panel.viewport.hidden = true;
+      panel.frame = null;
+      return;
+    }
+    note(null);
+    panel.viewport.hidden = false;
+    panel.stepLabel.textContent = entry.step === step ? `step ${entry.step}` : `step ${entry.step} (nearest ≤ ${step})`;
+    panel.root.dataset.step = String(entry.step);
+    const show = (frame) => {
+      if (token !== this.tab.drawToken) return;
+      panel.frame = frame;
+      this.paint(panel, frame, view);
+    };
+    const cache = this.data.cache;
+    const cached = cache.peek(entry.key);
+    if (cached) return show(cached);
+    return cache.get(entry.key).then(show, (error) => token === this.tab.drawToken && note(`Could not load this step: ${error.message}`));
+  }
+
+  paint(panel, frame, view) {
+    const canvas = panel.canvas;
+    if (canvas.width !== frame.width || canvas.height !== frame.height) {
+      canvas.width = frame.width;
+      canvas.height = frame.height;
+    }
+    const context = canvas.getContext("2d");
+    if (!panel.image || panel.image.width !== frame.width || panel.image.height !== frame.height) {
+      panel.image = context.createImageData(frame.width, frame.height); // reused while the size holds
+    }
+    context.putImageData(paint(frame, panel.image, view), 0, 0);
+    const zoom = this.tab.state.zoom;
+    this.zoom = zoom === ZOOM_FIT ? fitZoom(panel, frame) : zoom;
+    canvas.style.width = `${frame.width * this.zoom}px`;
+    canvas.style.height = `${frame.height * this.zoom}px`;
+    this.ui.zoomLabel.textContent = `${this.zoom}×`;
+    panel.root.dataset.drawn = `${frame.key}|${view.norm}|${view.colour}`;
+  }
+}
+
+/** The largest integer zoom at which the mosaic fits the panel's viewport (at least 1). */
+function fitZoom(panel, frame) {
+  const style = getComputedStyle(panel.viewport);
+  const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+  const width = panel.viewport.clientWidth - padding;
+  const height = (parseFloat(style.maxHeight) || window.innerHeight) - padding;
+  return Math.max(1, Math.min(MAX_ZOOM, Math.floor(Math.min(width / frame.width, height / frame.height))));
+}

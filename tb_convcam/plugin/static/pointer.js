@@ -1,0 +1,105 @@
+// The pointer on a panel: hover outlines the tile and shows the kernel's
+// stats, a drag pans (every panel follows), a click opens the filmstrip of
+// that kernel.
+
+import { slotAt, tileBox } from "./stepinfo.js";
+import { renderTooltip } from "./views.js";
+
+const DRAG_THRESHOLD_PX = 4; // a press that moves less is a click
+
+/** Wire a new panel; `tab` is the controller (index.js). */
+export function bindPointer(panel, tab) {
+  const { viewport, canvas } = panel;
+  const tooltip = tab.ui.tooltip;
+  let drag = null;
+  canvas.addEventListener("pointermove", (event) => {
+    if (drag) return;
+    hover(panel, event, tooltip);
+  });
+  canvas.addEventListener("pointerleave", () => hideHover(panel, tooltip));
+  viewport.addEventListener("pointerdown", (event) => {
+    drag = { x: event.clientX, y: event.clientY, left: viewport.scrollLeft, top: viewport.scrollTop, moved: false };
+    viewport.setPointerCapture(event.pointerId);
+  });
+  viewport.addEventListener("pointermove", (event) => {
+    if (!drag) return;
+    const dx = event.clientX - drag.x;
+    const dy = event.clientY - drag.y;
+    if (Math.abs(dx) + Math.abs(dy) > DRAG_THRESHOLD_PX) drag.moved = true;
+    if (!drag.moved) return;
+    viewport.classList.add("cc-panning");
+    viewport.scrollLeft = drag.left - dx;
+    viewport.scrollTop = drag.top - dy;
+  });
+  viewport.addEventListener("pointerup", (event) => {
+    const clicked = drag && !drag.moved;
+    drag = null;
+    viewport.classList.remove("cc-panning");
+    if (clicked) {
+      const found = hit(panel, event);
+      if (found) tab.filmstrip.show(found.kernel);
+    }
+  });
+  // Panels pan together, so the same kernels stay side by side.
+  viewport.addEventListener("scroll", () => {
+    for (const other of tab.panels.all()) {
+      if (other === panel) continue;
+      if (other.viewport.scrollLeft !== viewport.scrollLeft) other.viewport.scrollLeft = viewport.scrollLeft;
+      if (other.viewport.scrollTop !== viewport.scrollTop) other.viewport.scrollTop = viewport.scrollTop;
+    }
+  });
+}
+
+/** The tile under the pointer: {slot, kernel, frame}, or null. */
+function hit(panel, event) {
+  const frame = panel.frame;
+  if (!frame) return null;
+  const rect = panel.canvas.getBoundingClientRect();
+  const x = Math.floor(((event.clientX - rect.left) / rect.width) * frame.width);
+  const y = Math.floor(((event.clientY - rect.top) / rect.height) * frame.height);
+  const slot = slotAt(frame.info, x, y);
+  if (slot === null || slot < 0) return null;
+  return { slot, kernel: frame.info.kernels[slot], frame };
+}
+
+function hover(panel, event, tooltip) {
+  const found = hit(panel, event);
+  if (!found) {
+    hideHover(panel, tooltip);
+    return;
+  }
+  const { slot, kernel, frame } = found;
+  const box = tileBox(frame.info, slot);
+  const zoom = panel.canvas.getBoundingClientRect().width / frame.width;
+  Object.assign(panel.hoverBox.style, {
+    left: `${panel.canvas.offsetLeft + box.x * zoom - 1}px`,
+    top: `${panel.canvas.offsetTop + box.y * zoom - 1}px`,
+    width: `${box.width * zoom + 2}px`,
+    height: `${box.height * zoom + 2}px`,
+  });
+  panel.hoverBox.hidden = false;
+  const sources = frame.info.sources.map((source) => ({
+    name: source.name,
+    stats:
+      slot < source.stats.min.length
+        ? {
+            min: source.stats.min[slot],
+            max: source.stats.max[slot],
+            mean: source.stats.mean[slot],
+            zero_fraction: source.stats.zero_fraction[slot],
+            nonfinite: source.stats.nonfinite[slot],
+          }
+        : null,
+  }));
+  renderTooltip(tooltip, { run: panel.run, step: panel.root.dataset.step, kernel, sources });
+  tooltip.hidden = false;
+  const x = Math.min(event.clientX + 16, window.innerWidth - tooltip.offsetWidth - 8);
+  const y = Math.min(event.clientY + 16, window.innerHeight - tooltip.offsetHeight - 8);
+  tooltip.style.left = `${Math.max(8, x)}px`;
+  tooltip.style.top = `${Math.max(8, y)}px`;
+}
+
+function hideHover(panel, tooltip) {
+  panel.hoverBox.hidden = true;
+  tooltip.hidden = true;
+}
