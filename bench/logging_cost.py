@@ -125,7 +125,7 @@ def log_call_ratio(repeats: int) -> dict[str, float | str]:
         pictures = []
         for tag, indices in callback._output_index.items():
             data = [arrays[i] for i in indices]
-            pictures.append(tile(data[0] if len(data) == 1 else data, **callback.tile_options)[0])
+            pictures.append(tile(data[0] if len(data) == 1 else data, callback.tile_options)[0])
         steps = iter(range(1, 10**9))
 
         def unavoidable():

@@ -26,7 +26,7 @@ import numpy as np
 
 from tb_convcam import keras_backends, layer_paths, records
 from tb_convcam.event_writer import EventWriter
-from tb_convcam.mosaic import MAX_SOURCES, SourceCache, check_dtype, check_request, check_tile_options
+from tb_convcam.mosaic import MAX_SOURCES, SourceCache, TileOptions, check_dtype, check_request
 from tb_convcam.probe import Probe
 
 LayerSpec = Union[str, tuple[str, ...]]
@@ -78,8 +78,7 @@ class ConvcamCallback(keras.callbacks.Callback):
         if submodel is not None and not isinstance(submodel, (str, keras.Model)):
             raise TypeError(f"submodel: expected an attribute name or a keras.Model, got {type(submodel).__name__}")
         self.submodel = submodel
-        self.tile_options = tile_options
-        check_tile_options(tile_options)
+        self.tile_options = TileOptions().updated(tile_options)
         self._writer: EventWriter | None = None
         self._forward = None
         self._paths: dict[str, list[layer_paths.ResolvedPath]] = {}
@@ -149,7 +148,7 @@ class ConvcamCallback(keras.callbacks.Callback):
         batch = int(self._probe_batch[0].shape[0])
         for tag, paths in self._paths.items():
             shapes = [[batch, *path.output_shape[1:]] for path in paths]
-            check_request(shapes, source_names=[p.requested for p in paths], **self.tile_options)
+            check_request(shapes, self.tile_options, source_names=[p.requested for p in paths])
         index = {path.resolved: i for i, path in enumerate(unique)}
         self._output_index = {tag: [index[p.resolved] for p in paths] for tag, paths in self._paths.items()}
         self._writes = {

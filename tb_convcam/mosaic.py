@@ -126,56 +126,95 @@ class Layout:
         return {kernel: slot for slot, kernel in enumerate(self.kernels)}
 
 
+@dataclasses.dataclass(frozen=True)
+class TileOptions:
+    """How `tile` lays out and draws a layer (the rules above); checked when made.
+
+    The one definition of the tile options: `tile`, `summary.mosaic` and the
+    Keras callback take them as keyword arguments and make one of these.
+    """
+
+    batch_index: int = 0
+    normalize: Normalization = "kernel"
+    aspect: float = DEFAULT_ASPECT
+    padding: int = DEFAULT_PADDING
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_kernels: int = DEFAULT_MAX_KERNELS
+
+    def __post_init__(self) -> None:
+        for label, low in (("batch_index", 0), ("padding", 0), ("max_pixels", 1), ("max_kernels", 1)):
+            value = getattr(self, label)
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+                raise TypeError(f"{label}: expected an int, got {type(value).__name__}")
+            if value < low:
+                raise ValueError(f"{label}: expected an int >= {low}, got {value}")
+        aspect = self.aspect
+        if not isinstance(aspect, (int, float)) or not math.isfinite(aspect) or aspect <= 0:
+            raise ValueError(f"aspect: expected a positive finite number, got {aspect!r}")
+        normalize = self.normalize
+        if isinstance(normalize, str):
+            if normalize not in ("kernel", "layer"):
+                raise ValueError(f"normalize: expected 'kernel', 'layer' or (low, high), got {normalize!r}")
+        elif (
+            isinstance(normalize, (tuple, list))
+            and len(normalize) == 2
+            and all(isinstance(v, (int, float)) and math.isfinite(v) for v in normalize)
+            and normalize[0] < normalize[1]
+        ):
+            object.__setattr__(self, "normalize", (float(normalize[0]), float(normalize[1])))
+        else:
+            raise ValueError(
+                f"normalize: expected 'kernel', 'layer' or a finite (low, high) with low < high, got {normalize!r}"
+            )
+
+    def updated(self, options: dict[str, Any]) -> TileOptions:
+        """These options with some replaced by keyword; unknown names are a TypeError."""
+        unknown = set(options) - {field.name for field in dataclasses.fields(self)}
+        if unknown:
+            names = sorted(field.name for field in dataclasses.fields(self))
+            raise TypeError(f"options: unknown tile option(s) {sorted(unknown)}; expected some of {names}")
+        return dataclasses.replace(self, **options) if options else self
+
+
 def tile(
     data: Any,
+    options: TileOptions | None = None,
     *,
-    batch_index: int = 0,
-    normalize: Normalization = "kernel",
-    aspect: float = DEFAULT_ASPECT,
-    padding: int = DEFAULT_PADDING,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-    max_kernels: int = DEFAULT_MAX_KERNELS,
     source_names: Sequence[str] | None = None,
     cache: SourceCache | None = None,
+    **option_values: Any,
 ) -> tuple[np.ndarray, Layout]:
     """Tile activations into a uint8 mosaic and its `Layout`.
 
     `data` is one `[H, W, C]` / `[B, H, W, C]` array or tensor, or a list or
-    tuple of 2-3 of them. Returns `[Hm, Wm]` for one source, `[Hm, Wm, 3]`
+    tuple of 2-3 of them. Options come as a `TileOptions` or by keyword
+    (`batch_index`, `normalize`, `aspect`, `padding`, `max_pixels`,
+    `max_kernels`). Returns `[Hm, Wm]` for one source, `[Hm, Wm, 3]`
     (source i in channel i) for several. With a `cache`, a source already
     drawn on the same grid by an earlier call is not drawn again.
     """
-    items = list(data) if isinstance(data, (list, tuple)) else [data]
-    sources = _as_source_list(items)
-    names = check_request(
-        [x.shape for x in sources],
-        batch_index=batch_index,
-        normalize=normalize,
-        aspect=aspect,
-        padding=padding,
-        max_pixels=max_pixels,
-        max_kernels=max_kernels,
-        source_names=source_names,
-    )
-    maps = [_select_item(x, batch_index) for x in sources]
-    normalize = normalize if isinstance(normalize, str) else tuple(map(float, normalize))
+    options = (options or TileOptions()).updated(option_values)
+    items = split_sources(data)
+    sources = _as_arrays(items)
+    names = check_request([x.shape for x in sources], options, source_names=source_names)
+    maps = [_select_item(x, options.batch_index) for x in sources]
 
     kernel_count = max(m.shape[2] for m in maps)
-    kernels = _choose_kernels(kernel_count, max_kernels)
+    kernels = _choose_kernels(kernel_count, options.max_kernels)
     tile_h = max(m.shape[0] for m in maps)
     tile_w = max(m.shape[1] for m in maps)
-    downscale = _choose_downscale(len(kernels), tile_h, tile_w, max_pixels)
+    downscale = _choose_downscale(len(kernels), tile_h, tile_w, options.max_pixels)
     out_h, out_w = -(-tile_h // downscale), -(-tile_w // downscale)
-    rows, cols = choose_grid(len(kernels), out_h + padding, out_w + padding, aspect)
-    geometry = _Geometry(kernel_count, max_kernels, tile_h, tile_w, downscale, rows, cols, padding, batch_index, normalize)
+    rows, cols = choose_grid(len(kernels), out_h + options.padding, out_w + options.padding, options.aspect)
+    plane = _Plane(kernel_count, tile_h, tile_w, downscale, rows, cols, options)
 
     channels, source_layouts = [], []
     for channel, (name, item, raw) in enumerate(zip(names, items, maps)):
         if cache is None:
-            plane, stats = _draw_source(raw, kernels, geometry)
+            pixels, stats = _draw_source(raw, kernels, plane)
         else:
-            plane, stats = cache.draw(item, geometry, lambda raw=raw: _draw_source(raw, kernels, geometry))
-        channels.append(plane)
+            pixels, stats = cache.draw(item, plane, lambda raw=raw: _draw_source(raw, kernels, plane))
+        channels.append(pixels)
         source_layouts.append(
             SourceLayout(name, channel, raw.shape[2], raw.shape[0], raw.shape[1], stats)
         )
@@ -184,48 +223,45 @@ def tile(
         mosaic = channels[0]
     else:
         mosaic = np.zeros(channels[0].shape + (3,), np.uint8)
-        for channel, plane in enumerate(channels):
-            mosaic[..., channel] = plane
+        for channel, pixels in enumerate(channels):
+            mosaic[..., channel] = pixels
     layout = Layout(
         rows=rows,
         cols=cols,
         tile_height=out_h,
         tile_width=out_w,
-        padding=padding,
+        padding=options.padding,
         kernel_count=kernel_count,
-        kernels=_kernel_tuple(kernel_count, max_kernels),
+        kernels=_kernel_tuple(kernel_count, options.max_kernels),
         downscale=downscale,
-        normalization=normalize,
-        batch_index=batch_index,
+        normalization=options.normalize,
+        batch_index=options.batch_index,
         sources=tuple(source_layouts),
     )
     return mosaic, layout
 
 
 @dataclasses.dataclass(frozen=True)
-class _Geometry:
-    """Everything a source's plane depends on besides its values (a cache key)."""
+class _Plane:
+    """Everything a source's plane depends on besides its values: how to draw it, and a cache key."""
 
     kernel_count: int
-    max_kernels: int
     tile_h: int
     tile_w: int
     downscale: int
     rows: int
     cols: int
-    padding: int
-    batch_index: int
-    normalize: Normalization
+    options: TileOptions
 
 
-def _draw_source(raw: np.ndarray, kernels: np.ndarray, geometry: _Geometry) -> tuple[np.ndarray, KernelStats]:
-    """One source's uint8 plane drawn with `geometry`, and its per-kernel stats."""
+def _draw_source(raw: np.ndarray, kernels: np.ndarray, plane: _Plane) -> tuple[np.ndarray, KernelStats]:
+    """One source's uint8 plane drawn as `plane` says, and its per-kernel stats."""
     shown = kernels[kernels < raw.shape[2]]
     values, stats = _kernel_stats(raw if len(shown) == raw.shape[2] else raw[:, :, shown])
-    tiles = _resize_nearest(values, geometry.tile_h, geometry.tile_w)
-    tiles = _shrink(tiles, geometry.downscale, _largest_magnitude(stats))
-    tiles = _to_pixels(tiles, stats, geometry.normalize)  # after shrinking: fewer values to map
-    return _grid(tiles, geometry.rows, geometry.cols, geometry.padding), stats
+    tiles = _resize_nearest(values, plane.tile_h, plane.tile_w)
+    tiles = _shrink(tiles, plane.downscale, _largest_magnitude(stats))
+    tiles = _to_pixels(tiles, stats, plane.options.normalize)  # after shrinking: fewer values to map
+    return _grid(tiles, plane.rows, plane.cols, plane.options.padding), stats
 
 
 class SourceCache:
@@ -240,17 +276,17 @@ class SourceCache:
     """
 
     def __init__(self) -> None:
-        self._drawn: dict[tuple[int, _Geometry], tuple[Any, np.ndarray, KernelStats]] = {}
+        self._drawn: dict[tuple[int, _Plane], tuple[Any, np.ndarray, KernelStats]] = {}
 
     def __len__(self) -> int:
         """How many planes were drawn."""
         return len(self._drawn)
 
     def draw(
-        self, item: Any, geometry: _Geometry, draw: Callable[[], tuple[np.ndarray, KernelStats]]
+        self, item: Any, plane: _Plane, draw: Callable[[], tuple[np.ndarray, KernelStats]]
     ) -> tuple[np.ndarray, KernelStats]:
-        """`item`'s plane and stats with `geometry`: drawn by `draw` the first time, then reused."""
-        key = (id(item), geometry)
+        """`item`'s plane and stats as `plane` says: drawn by `draw` the first time, then reused."""
+        key = (id(item), plane)
         if key not in self._drawn:
             plane, stats = draw()
             plane.flags.writeable = False
@@ -261,13 +297,8 @@ class SourceCache:
 
 def check_request(
     shapes: Sequence[Sequence[int | None]],
+    options: TileOptions,
     *,
-    batch_index: int = 0,
-    normalize: Normalization = "kernel",
-    aspect: float = DEFAULT_ASPECT,
-    padding: int = DEFAULT_PADDING,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-    max_kernels: int = DEFAULT_MAX_KERNELS,
     source_names: Sequence[str] | None = None,
 ) -> list[str]:
     """Check a tiling request from shapes alone (None = unknown dimension).
@@ -276,33 +307,36 @@ def check_request(
     data, so writers can fail before anything is written. Returns the
     source names.
     """
-    if not 1 <= len(shapes) <= MAX_SOURCES:
-        raise ValueError(
-            f"data: expected one activation array or a list of 1 to {MAX_SOURCES} "
-            f"sources, got {len(shapes)} sources"
-        )
-    _check_options(batch_index, normalize, aspect, padding, max_pixels, max_kernels)
+    _check_source_count(len(shapes))
     for i, shape in enumerate(shapes):
-        label = "data" if len(shapes) == 1 else f"data[{i}]"
+        label = source_label(i, len(shapes))
         shape = list(shape)
         if len(shape) not in (3, 4):
             raise ValueError(f"{label}: expected shape [H, W, C] or [B, H, W, C], got shape {shape}")
         if 0 in shape:
             raise ValueError(f"{label}: expected no zero-sized dimension, got shape {shape}")
-        if len(shape) == 4 and shape[0] is not None and batch_index >= shape[0]:
-            raise ValueError(f"batch_index: expected < batch size {shape[0]} of {label}, got {batch_index}")
+        if len(shape) == 4 and shape[0] is not None and options.batch_index >= shape[0]:
+            raise ValueError(f"batch_index: expected < batch size {shape[0]} of {label}, got {options.batch_index}")
     return _source_names(source_names, len(shapes))
 
 
-TILE_OPTIONS = frozenset({"batch_index", "normalize", "aspect", "padding", "max_pixels", "max_kernels"})
+def split_sources(data: Any) -> list[Any]:
+    """The 1-3 sources of `data`: one array or tensor, or a list or tuple of them."""
+    items = list(data) if isinstance(data, (list, tuple)) else [data]
+    _check_source_count(len(items))
+    return items
 
 
-def check_tile_options(options: dict[str, Any]) -> None:
-    """Reject unknown or invalid `tile` options before anything runs."""
-    unknown = set(options) - TILE_OPTIONS
-    if unknown:
-        raise TypeError(f"options: unknown tile option(s) {sorted(unknown)}; expected some of {sorted(TILE_OPTIONS)}")
-    check_request([[None] * 3], **options)
+def _check_source_count(count: int) -> None:
+    if not 1 <= count <= MAX_SOURCES:
+        raise ValueError(
+            f"data: expected one activation array or a list of 1 to {MAX_SOURCES} sources, got {count} sources"
+        )
+
+
+def source_label(index: int, count: int) -> str:
+    """How errors name a source: `data`, or `data[i]` among several."""
+    return "data" if count == 1 else f"data[{index}]"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -323,10 +357,10 @@ def choose_grid(count: int, cell_height: int, cell_width: int, aspect: float) ->
     return int(rows[best]), int(cols[best])
 
 
-def _as_source_list(items: list[Any]) -> list[np.ndarray]:
+def _as_arrays(items: list[Any]) -> list[np.ndarray]:
     arrays = []
     for i, item in enumerate(items):
-        label = "data" if len(items) == 1 else f"data[{i}]"
+        label = source_label(i, len(items))
         try:
             array = np.asarray(item)
         except Exception as error:  # e.g. a symbolic tensor
@@ -351,33 +385,6 @@ def _source_names(source_names: Sequence[str] | None, count: int) -> list[str]:
             f"source_names: expected a sequence of {count} names (one per source), got {source_names!r}"
         )
     return [str(name) for name in source_names]
-
-
-def _check_options(batch_index, normalize, aspect, padding, max_pixels, max_kernels) -> None:
-    for label, value, low in (
-        ("batch_index", batch_index, 0),
-        ("padding", padding, 0),
-        ("max_pixels", max_pixels, 1),
-        ("max_kernels", max_kernels, 1),
-    ):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
-            raise TypeError(f"{label}: expected an int, got {type(value).__name__}")
-        if value < low:
-            raise ValueError(f"{label}: expected an int >= {low}, got {value}")
-    if not isinstance(aspect, (int, float)) or not math.isfinite(aspect) or aspect <= 0:
-        raise ValueError(f"aspect: expected a positive finite number, got {aspect!r}")
-    if isinstance(normalize, str):
-        if normalize not in ("kernel", "layer"):
-            raise ValueError(f"normalize: expected 'kernel', 'layer' or (low, high), got {normalize!r}")
-    elif not (
-        isinstance(normalize, (tuple, list))
-        and len(normalize) == 2
-        and all(isinstance(v, (int, float)) and math.isfinite(v) for v in normalize)
-        and normalize[0] < normalize[1]
-    ):
-        raise ValueError(
-            f"normalize: expected 'kernel', 'layer' or a finite (low, high) with low < high, got {normalize!r}"
-        )
 
 
 def _select_item(array: np.ndarray, batch_index: int) -> np.ndarray:

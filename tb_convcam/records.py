@@ -68,13 +68,13 @@ def writes(
 def prepare(
     arrays: Sequence[Any],
     names: Sequence[str],
-    options: dict[str, Any],
+    options: mosaic_lib.TileOptions,
     record_writes: list[Write],
     cache: mosaic_lib.SourceCache | None = None,
 ) -> PreparedMosaic:
     """Tile 1-3 arrays (read in place, not copied) and describe the layout."""
     data = arrays[0] if len(arrays) == 1 else list(arrays)
-    picture, layout = mosaic_lib.tile(data, source_names=list(names), cache=cache, **options)
+    picture, layout = mosaic_lib.tile(data, options, source_names=list(names), cache=cache)
     return PreparedMosaic(picture, metadata.encode_step_info(layout), record_writes)
 
 

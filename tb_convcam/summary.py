@@ -76,7 +76,7 @@ class _Request:
     description: str | None
     baseline: bool
     also_to_images: bool
-    options: dict[str, Any]
+    options: mosaic_lib.TileOptions
 
     def writes(self, tag: str) -> list[records.Write]:
         return records.writes(tag, self.names, self.resolved, self.description, self.baseline, self.also_to_images)
@@ -85,13 +85,14 @@ class _Request:
 def _check_request(name, data, description, sources, resolved, baseline, also_to_images, options) -> _Request:
     if not isinstance(name, str) or not name:
         raise ValueError(f"name: expected a non-empty string, got {name!r}")
-    mosaic_lib.check_tile_options(options)
+    tile_options = mosaic_lib.TileOptions().updated(options)
     tensors = _as_tensors(data)
     names = _source_names(name, sources, len(tensors))
     if resolved is not None and (isinstance(resolved, str) or len(resolved) != len(names)):
         raise ValueError(f"resolved: expected {len(names)} layer names, got {resolved!r}")
-    _check_static(tensors, names, options)
-    return _Request(tensors, names, resolved, description, baseline, also_to_images, options)
+    if all(tensor.shape.rank is not None for tensor in tensors):  # check what is known before running
+        mosaic_lib.check_request([tensor.shape.as_list() for tensor in tensors], tile_options, source_names=names)
+    return _Request(tensors, names, resolved, description, baseline, also_to_images, tile_options)
 
 
 def _write_eagerly(tag: str, request: _Request, step: Any) -> tf.Tensor:
@@ -105,7 +106,7 @@ def _write_eagerly(tag: str, request: _Request, step: Any) -> tf.Tensor:
     return written
 
 
-def _tile_and_describe(names: list[str], options: dict[str, Any], *arrays: Any) -> tuple[np.ndarray, bytes]:
+def _tile_and_describe(names: list[str], options: mosaic_lib.TileOptions, *arrays: Any) -> tuple[np.ndarray, bytes]:
     """Inside a graph (numpy_function): the picture, always [H, W, channels], and its step info."""
     prepared = records.prepare(arrays, names, options, [])
     picture = prepared.picture
@@ -128,7 +129,7 @@ def _write_in_graph(tag: str, request: _Request, step: Any) -> tf.Tensor:
     return written
 
 
-def _encoder(tensors: list[tf.Tensor], names: list[str], options: dict[str, Any]):
+def _encoder(tensors: list[tf.Tensor], names: list[str], options: mosaic_lib.TileOptions):
     """Tile and encode inside each write's own conditional branch.
 
     Tensors of one branch cannot be used in another, so each write encodes
@@ -157,15 +158,11 @@ def _images_tensor(encoded: dict[str, tf.Tensor]) -> tf.Tensor:
 
 
 def _as_tensors(data: Any) -> list[tf.Tensor]:
-    items = list(data) if isinstance(data, (list, tuple)) else [data]
-    if not 1 <= len(items) <= mosaic_lib.MAX_SOURCES:
-        raise ValueError(
-            f"data: expected one activation tensor or a list of 1 to {mosaic_lib.MAX_SOURCES}, "
-            f"got {len(items)} sources"
-        )
+    """Like `tile`'s own reading of its sources, but to tensors, which may be symbolic."""
+    items = mosaic_lib.split_sources(data)
     tensors = []
     for i, item in enumerate(items):
-        label = "data" if len(items) == 1 else f"data[{i}]"
+        label = mosaic_lib.source_label(i, len(items))
         try:
             tensor = tf.convert_to_tensor(item)
         except (TypeError, ValueError) as error:
@@ -182,11 +179,3 @@ def _source_names(name: str, sources: Sequence[str] | None, count: int) -> list[
     if isinstance(sources, str) or len(sources) != count:
         raise ValueError(f"sources: expected {count} source names (one per tensor), got {sources!r}")
     return [str(source) for source in sources]
-
-
-def _check_static(tensors: list[tf.Tensor], names: list[str], options: dict[str, Any]) -> None:
-    """Run `tile`'s checks on what is known before running (static shapes)."""
-    if all(tensor.shape.rank is not None for tensor in tensors):
-        mosaic_lib.check_request([tensor.shape.as_list() for tensor in tensors], source_names=names, **options)
-    else:
-        mosaic_lib.check_request([[None] * 3 for _ in tensors], source_names=names, **options)
