@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 setup(
     name="tb_convcam",
@@ -11,9 +11,10 @@ setup(
     long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="Apache-2.0",
-    packages=find_packages(include=["tb_convcam", "tb_convcam.*"]),
+    # static/ holds the tab's files, no Python: a data package, so setuptools ships it without warning.
+    packages=find_namespace_packages(include=["tb_convcam", "tb_convcam.*"]),
     include_package_data=True,
-    package_data={"tb_convcam.plugin": ["static/*"]},
+    package_data={"tb_convcam.plugin.static": ["*"]},
     python_requires=">=3.10,<3.14",
     # What every path needs: tiling, the TF-free writer, the plugin. Frameworks are the user's choice.
     install_requires=["numpy", "tensorboard>=2.16", "pillow", "google-crc32c>=1.5"],
