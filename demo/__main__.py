@@ -1,36 +1,62 @@
 """python -m demo: train, log Convcam mosaics, then serve TensorBoard.
 
-Writes two runs under one logdir: `blank` (learning rate 0: the untrained
-model at every logged step) and `trained`, both logging the same layers at the
-same steps, so the tab can show them side by side.
+Writes two runs under one logdir: `blank` (the untrained model at every logged
+step) and `trained`, both logging the same layers at the same steps, so the
+tab can show them side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
+from collections.abc import Iterator
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
-    parser.add_argument("--logdir", default="logs/convcam-demo", help="where the runs go (default: %(default)s)")
-    parser.add_argument("--backbone", default="small", choices=["small", "xception", "inception_resnet_v2"])
-    parser.add_argument("--size", type=int, default=None, help="image size (default: 64, or the backbone's minimum)")
-    parser.add_argument("--epochs", type=int, default=12)
-    parser.add_argument("--images", type=int, default=1024, help="synthetic training images")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--backbone", default="small", choices=["small", "xception", "inception_resnet_v2"],
+                        help="two tiny residual CNNs, or two keras.applications backbones (weights=None; slow "
+                        "on a CPU) (default: %(default)s)")
+    parser.add_argument("--logdir", default=None,
+                        help="where the blank and trained runs go (default: logs/convcam-demo-BACKBONE)")
+    parser.add_argument("--size", type=int, default=None,
+                        help="image size in pixels (default: 64, or the backbone's minimum if larger)")
+    parser.add_argument("--epochs", type=int, default=12, help="epochs per run (default: %(default)s)")
+    parser.add_argument("--images", type=int, default=1024, help="synthetic training images (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=32, help="images per training step (default: %(default)s)")
     parser.add_argument("--every", type=int, default=20, help="log every N global steps (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=6006)
+    parser.add_argument("--port", type=int, default=6006, help="TensorBoard's port on 127.0.0.1 (default: %(default)s)")
     parser.add_argument("--no-serve", action="store_true", help="train and log only; don't start TensorBoard")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.logdir = args.logdir or f"logs/convcam-demo-{args.backbone}"
+    return args
+
+
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Silence TensorFlow's start-up notices (no CUDA driver, cuInit...), which its C++ logging
+    prints before TF_CPP_MIN_LOG_LEVEL applies. Exceptions still surface."""
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
 
 
 def train_run(args: argparse.Namespace, run: str, learning_rate: float) -> None:
-    import keras
+    with quiet_stderr():
+        import keras
+
+        keras.ops.zeros(1)  # the backend's device set-up, where TensorFlow prints its CUDA notices
 
     from demo import data, models
     from tb_convcam import ConvcamCallback
@@ -40,6 +66,8 @@ def train_run(args: argparse.Namespace, run: str, learning_rate: float) -> None:
     probe, _ = data.make_images(4, size, seed=1)
     keras.utils.set_random_seed(0)  # the blank and trained runs start from the same weights
     model = models.dual_backbone_classifier(args.backbone, size, len(data.CLASSES))
+    if not learning_rate:
+        models.keep_blank(model)
     optimizer = keras.optimizers.Adam(learning_rate) if learning_rate else keras.optimizers.SGD(0.0)
     model.compile(optimizer, keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     callback = ConvcamCallback(

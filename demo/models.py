@@ -55,6 +55,17 @@ def dual_backbone_classifier(kind: str, size: int, classes: int) -> keras.Model:
     return keras.Model(inputs, outputs, name=f"dual_{kind}")
 
 
+def keep_blank(model: keras.Model) -> None:
+    """Make training leave `model` as it is: with learning rate 0 the weights stay, but
+    BatchNormalization still updates its moving statistics in training mode. A frozen
+    BatchNormalization runs in inference mode and updates nothing."""
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.trainable = False
+        elif isinstance(layer, keras.Model):
+            keep_blank(layer)
+
+
 def convcam_layers(kind: str) -> dict[str, tuple[str, ...] | str]:
     """Tags to log: each layer merged across both backbones, and each alone."""
     tags: dict[str, tuple[str, ...] | str] = {}

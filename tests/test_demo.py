@@ -32,3 +32,19 @@ def test_demo_logs_a_blank_and_a_trained_run_of_every_layer(tmp_path):
     assert blank[0].png == trained[0].png, "both runs start from the same weights"
     assert blank[-1].png == blank[0].png, "the blank run never learns"
     assert trained[-1].png != trained[0].png, "the trained run does"
+
+
+def test_the_blank_run_keeps_batchnorm_statistics_too():
+    """Learning rate 0 keeps the weights, but BatchNormalization's moving statistics would still move
+    (Xception's add_10 drifted in the blank run): keep_blank freezes them, in nested backbones too."""
+    import keras
+
+    inputs = keras.Input((8, 8, 3))
+    backbone = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3), keras.layers.BatchNormalization()])
+    model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.GlobalAveragePooling2D()(backbone(inputs))))
+    models.keep_blank(model)
+    model.compile(keras.optimizers.SGD(0.0), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    before = [w.copy() for w in model.get_weights()]
+    model.fit(np.random.default_rng(0).uniform(size=(8, 8, 8, 3)), np.arange(8) % 2, batch_size=4, verbose=0)
+    for old, new in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(old, new)
