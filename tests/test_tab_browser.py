@@ -406,7 +406,20 @@ def test_an_empty_logdir_explains_how_to_log(browser, tmp_path):
         message = wait_until(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".cc-message").text, "no message")
 
     assert message.startswith("No convcam data yet")
-    assert "ConvcamCallback" in message
+    example = message.split("For example:\n")[1].split("\n\n# or")[0]
+    assert example.startswith("from tb_convcam import ConvcamCallback")
+    pasted = "\n".join(line for line in example.splitlines() if not line.startswith("model.fit"))
+    namespace = {"x_train": np.zeros((4, 8, 8, 3), np.float32)}
+    exec(pasted, namespace)  # as shown, the callback constructs: the example names a probe
+    assert any(type(value).__name__ == "ConvcamCallback" for value in namespace.values())
+
+
+def test_with_no_run_ticked_the_tab_says_so(browser, server):
+    open_tab(browser, server)
+    for box in browser.find_elements(By.CSS_SELECTOR, ".cc-run input:checked"):
+        box.click()
+    message = wait_until(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".cc-message").text, "no message")
+    assert message == "No run selected\nPick one or more runs on the left to see them side by side."
 
 
 def test_new_steps_appear_after_tensorboard_reloads(browser, tmp_path):

@@ -4,7 +4,8 @@
 const LOGGING_HINT = [
   "from tb_convcam import ConvcamCallback",
   "",
-  'model.fit(..., callbacks=[ConvcamCallback("logs/trained", layers=["conv1", "conv2"])])',
+  'convcam = ConvcamCallback("logs/trained", layers=["conv1", "conv2"], probe=x_train[:2])',
+  "model.fit(x_train, y_train, callbacks=[convcam])",
   "",
   "# or, in a custom loop:",
   "import tb_convcam",
@@ -253,11 +254,10 @@ export function renderMessage(container, title, body, code) {
     return;
   }
   container.hidden = false;
-  container.replaceChildren(
-    el("h3", { text: title }),
-    body ? el("p", { text: body }) : null,
-    code ? el("pre", {}, [el("code", { text: code })]) : null,
-  );
+  const parts = [el("h3", { text: title })];
+  if (body) parts.push(el("p", { text: body }));
+  if (code) parts.push(el("pre", {}, [el("code", { text: code })]));
+  container.replaceChildren(...parts);
 }
 
 /** What to do when there is nothing to draw: no data yet (with a logging example), no run chosen. */
