@@ -23,7 +23,7 @@ setup(
         "tensorflow": ["tensorflow>=2.16"],
         "keras": ["keras>=3"],
         "demo": ["tensorflow>=2.16"],
-        "bench": ["tensorflow>=2.16", "tf-explain==0.3.1", "opencv-python-headless", "selenium>=4.10", "jax[cpu]"],
+        "bench": ["tensorflow>=2.16", "tf-explain==0.3.1", "opencv-python-headless", "selenium>=4.10", "jax[cpu]", "torch"],
         # torch is unpinned here; CI pins the CPU build with .ci/constraints.txt.
         "test": ["pytest>=7", "selenium>=4.10", "hypothesis>=6", "tensorflow>=2.16", "jax[cpu]", "torch", "fsspec"],
     },

@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import sys
+import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -82,7 +83,7 @@ def serving_group(quick: bool, logdir: Path, shape: bench_logdir.LogdirShape) ->
 
 def tab_group(quick: bool, logdir: Path, shape: bench_logdir.LogdirShape) -> tuple[dict, dict]:
     from bench import tab_speed
-    from bench.tensorboard_process import tensorboard, wait_loaded
+    from harness.tensorboard import tensorboard, wait_loaded
 
     with tensorboard(logdir, load_fast=False) as server:
         wait_loaded(server, shape.runs, shape.steps - 1)
@@ -96,18 +97,29 @@ def tab_group(quick: bool, logdir: Path, shape: bench_logdir.LogdirShape) -> tup
     return figures, details
 
 
-def run(quick: bool, groups: list[str], logdir_root: Path) -> dict:
+def run(quick: bool, groups: list[str], logdir_root: Path, json_path: str | None = None) -> dict:
+    """Run `groups`; print each group's figures as it ends and, with `json_path`, write the result so far."""
     figures, details = {}, {}
     shape = bench_logdir.LogdirShape()
-    logdir = None
+    # Settled before any group runs, so a logdir that is not ours stops the bench before minutes of work.
+    logdir = bench_logdir.ensure_logdir(shape, logdir_root) if set(groups) - {"logging"} else None
     for group in groups:
+        started = time.monotonic()
         if group == "logging":
             group_figures, details[group] = logging_group(quick)
         else:
-            logdir = logdir or bench_logdir.ensure_logdir(shape, logdir_root)
             make = serving_group if group == "serving" else tab_group
             group_figures, details[group] = make(quick, logdir, shape)
         figures.update(group_figures)
+        print(f"\n== {group} done in {time.monotonic() - started:.0f} s ==", flush=True)
+        print_table(result_of(figures=group_figures, details={group: details[group]}, quick=quick, groups=[group]))
+        if json_path:  # the groups done so far survive a later failure; the final write replaces it
+            write_json(json_path, {**result_of(figures, details, quick, groups), "groups_done": list(details)})
+        print(flush=True)
+    return result_of(figures, details, quick, groups)
+
+
+def result_of(figures: dict, details: dict, quick: bool, groups: list[str]) -> dict:
     return {
         "figures": figures,
         "targets": {name: target for name, target in TARGETS.items() if name in figures},
@@ -116,6 +128,11 @@ def run(quick: bool, groups: list[str], logdir_root: Path) -> dict:
         "quick": quick,
         "groups": groups,
     }
+
+
+def write_json(path: str, result: dict) -> None:
+    with open(path, "w") as out:
+        json.dump(result, out, indent=2)
 
 
 def print_table(result: dict) -> None:
@@ -153,13 +170,16 @@ def main() -> None:
     parser.add_argument("--json", help="also write the result here")
     parser.add_argument("--only", nargs="+", choices=GROUPS, default=list(GROUPS), help="run only these groups")
     parser.add_argument("--logdir", type=Path, default=bench_logdir.DEFAULT_CACHE,
-                        help="where the 10 runs x 6 layers x 500 steps logdir is cached (written if missing)")
+                        help="where the 10 runs x 6 layers x 500 steps logdir is cached (written if missing or stale; see bench/bench_logdir.py for when it is reused)")
     args = parser.parse_args()
-    result = run(args.quick, [group for group in GROUPS if group in args.only], args.logdir)
+    try:
+        result = run(args.quick, [group for group in GROUPS if group in args.only], args.logdir, args.json)
+    except bench_logdir.NotOurLogdir as error:
+        sys.exit(f"bench/run.py: {error}")
+    print("== all groups ==")
     print_table(result)
     if args.json:
-        with open(args.json, "w") as out:
-            json.dump(result, out, indent=2)
+        write_json(args.json, result)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import urllib.parse
 from pathlib import Path
 
 from bench.bench_logdir import LogdirShape
-from bench.tensorboard_process import Server, get, get_json, tensorboard, wait_loaded
+from harness.tensorboard import Server, fetch_json, get, tensorboard, wait_loaded
 from bench.timing import alternate
 from tb_convcam.plugin.loader import DEFAULT_SAMPLES_PER_TAG
 
@@ -61,8 +61,8 @@ def route_ratios(server: Server, repeats: int) -> dict[str, float]:
     images = f"{server.base_url}/data/plugin/images"
     steps_url = f"{convcam}/steps?" + urllib.parse.urlencode({"run": RUN, "layer": LAYER})
     listing_url = f"{images}/images?" + urllib.parse.urlencode({"run": RUN, "tag": f"{LAYER}/image", "sample": 0})
-    convcam_keys = {entry["step"]: entry["key"] for entry in get_json(steps_url)["steps"]}
-    image_queries = {entry["step"]: entry["query"] for entry in get_json(listing_url)}
+    convcam_keys = {entry["step"]: entry["key"] for entry in fetch_json(steps_url)["steps"]}
+    image_queries = {entry["step"]: entry["query"] for entry in fetch_json(listing_url)}
     common = sorted(set(convcam_keys) & set(image_queries))
     if not common:
         raise RuntimeError("the two plugins kept no step in common")

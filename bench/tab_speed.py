@@ -25,16 +25,13 @@ from __future__ import annotations
 
 import contextlib
 import random
-import shutil
 import statistics
-import tempfile
 import urllib.parse
 from collections.abc import Iterator
 
-from bench.tensorboard_process import Server, get_json
+from harness.chromium import chromium
+from harness.tensorboard import Server, fetch_json
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 TIMEOUT_S = 60
 # The tab's PREFETCH_RADIUS (static/loading.js): each shown step also loads this many neighbours each side.
 PREFETCH_RADIUS = 3
@@ -142,31 +139,16 @@ Promise.all(urls.map((url) => fetch(url, {cache: 'no-store'})
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[object]:
-    """Headless Chromium with a fresh profile; always quit."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="convcam-bench-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--window-size=1680,1000", f"--user-data-dir={profile}",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+def bench_chromium() -> Iterator[object]:
+    """The harness's headless Chromium, with the page hooks the measurements read."""
+    with chromium() as driver:
         driver.set_script_timeout(TIMEOUT_S)
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PAGE_HOOKS_JS})
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def tab_figures(server: Server, loads: int, moves: int = 100) -> dict[str, float]:
-    with chromium() as driver:
+    with bench_chromium() as driver:
         figures = first_paint(driver, server, loads)
         figures.update(scrubbing(driver, server, moves))
     return figures
@@ -280,7 +262,7 @@ def open_plugin_page(driver, server: Server) -> None:
 
 def run_steps(server: Server, run: str, layer: str) -> list[int]:
     query = urllib.parse.urlencode({"run": run, "layer": layer})
-    return [entry["step"] for entry in get_json(f"{server.base_url}/data/plugin/convcam/steps?{query}")["steps"]]
+    return [entry["step"] for entry in fetch_json(f"{server.base_url}/data/plugin/convcam/steps?{query}")["steps"]]
 
 
 def image_urls(server: Server, runs: list[str], layer: str) -> list[str]:
@@ -288,6 +270,6 @@ def image_urls(server: Server, runs: list[str], layer: str) -> list[str]:
     urls = []
     for run in runs:
         query = urllib.parse.urlencode({"run": run, "tag": f"{layer}/image", "sample": 0})
-        listing = get_json(f"{server.base_url}/data/plugin/images/images?{query}")
+        listing = fetch_json(f"{server.base_url}/data/plugin/images/images?{query}")
         urls.append(f"/data/plugin/images/individualImage?{listing[-1]['query']}")
     return urls

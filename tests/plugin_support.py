@@ -1,5 +1,5 @@
-"""Shared helpers for the plugin tests: logdirs written by the real logger,
-and a real `tensorboard` subprocess.
+"""Shared helpers for the plugin tests: logdirs written by the real logger, and
+the harness's real `tensorboard` with the tests' defaults.
 
 Kept out of conftest.py on purpose: the plugin tests import what they use.
 """
@@ -7,21 +7,13 @@ Kept out of conftest.py on purpose: the plugin tests import what they use.
 from __future__ import annotations
 
 import contextlib
-import json
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import zlib
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Sequence
-from typing import IO
 from pathlib import Path
 
 import numpy as np
+
+from harness.tensorboard import fetch, fetch_json, tensorboard  # noqa: F401 (fetch*: for the tests)
 
 # A run name full of HTML: the tab must show it as text, never as markup.
 HOSTILE_RUN = '<img src=x onerror="document.title=1">&amp;'
@@ -91,94 +83,13 @@ def write_demo_logdir(logdir: Path) -> Path:
     return logdir
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def tensorboard_server(
-    logdir: Path,
-    *,
-    load_fast: bool,
-    extra_args: Sequence[str] = (),
-    timeout: float = 60.0,
-    wait_for_data: bool = True,
-    path_prefix: str = "",
+    logdir: Path, *, load_fast: bool, wait_for_data: bool = True, timeout: float = 60.0, **options
 ) -> Iterator[str]:
-    """Run `tensorboard` on 127.0.0.1 over `logdir`; yields its base URL, always stops it.
-
-    Waits until the convcam routes answer (and, with `wait_for_data`, list a layer).
-    """
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "tensorboard.main",
-        "--logdir",
-        str(logdir),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        f"--load_fast={'true' if load_fast else 'false'}",
-        "--reload_interval",
-        "1",
-        *(["--path_prefix", path_prefix] if path_prefix else []),
-        *extra_args,
-    ]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    # cwd: away from a source checkout, whose stale egg-info could hide the entry point.
-    # Output goes to a file, not a pipe: nobody reads a pipe while tests run, and a
-    # full one (a loader complaining about a damaged file) would block tensorboard.
-    output = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=str(logdir))
-    base_url = f"http://127.0.0.1:{port}{path_prefix}"
-    try:
-        wait_until_serving(base_url, process, output, timeout, wait_for_data)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        output.close()
-
-
-def wait_until_serving(
-    base_url: str, process: subprocess.Popen, output: IO[bytes], timeout: float, wait_for_data: bool
-) -> None:
-    """Wait until TensorBoard answers (and, if asked, has loaded convcam data)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output.seek(0)
-            printed = output.read().decode("utf-8", "replace")
-            raise RuntimeError(f"tensorboard exited with {process.returncode}:\n{printed}")
-        try:
-            layers = fetch_json(f"{base_url}/data/plugin/convcam/layers")
-            if layers["layers"] or not wait_for_data:
-                return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"tensorboard at {base_url} did not serve convcam data within {timeout}s")
-
-
-def fetch(url: str) -> tuple[int, bytes, str]:
-    """GET `url`; returns (status, body, content type) for success and HTTP errors alike."""
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read(), response.headers.get("Content-Type", "")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(), error.headers.get("Content-Type", "")
-
-
-def fetch_json(url: str):
-    status, body, _ = fetch(url)
-    if status != 200:
-        raise urllib.error.URLError(f"{url}: HTTP {status}")
-    return json.loads(body)
+    """The harness's tensorboard as the plugin tests use it: reloading every second, and by
+    default waiting until convcam data is listed; yields its base URL."""
+    extra_args = ("--reload_interval", "1", *options.pop("extra_args", ()))
+    with tensorboard(logdir, load_fast=load_fast, wait_for_data=wait_for_data, timeout=timeout,
+                     extra_args=extra_args, **options) as server:
+        yield server.base_url

@@ -7,25 +7,19 @@ Screenshots go to artifacts/screenshots/ (ignored by git).
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import urllib.parse
 from pathlib import Path
 
 import numpy as np
-import pytest
-
 import plugin_support as support
-
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+from harness import chromium
+
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 SHOWCASE_LAYER = "backbone/block2_conv"
 WAIT_SECONDS = 20
@@ -104,32 +98,14 @@ def server(logdir):
 
 @pytest.fixture(scope="module")
 def browser():
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not shutil.which(path)]
+    missing = chromium.missing()
     if missing:
         message = f"headless browser tests need {', '.join(missing)} (Debian: apt-get install chromium chromium-driver)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    profile = tempfile.mkdtemp(prefix="convcam-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=1680,1000",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+    with chromium.chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def wait_until(driver, condition, message: str, timeout: float = WAIT_SECONDS):

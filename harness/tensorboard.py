@@ -1,7 +1,8 @@
-"""A real `tensorboard` subprocess on 127.0.0.1, and its resident memory.
+"""A real `tensorboard` subprocess on 127.0.0.1: start, wait, fetch, measure, stop.
 
-Shared by the serving and tab benchmarks. The process and every process it
-started (RustBoard's data server) are stopped on exit, whatever happens.
+Either loader (`--load_fast=false`/`true`), a free port, its output kept in a
+file (a pipe nobody reads would fill and block it), and on exit the whole
+process tree stopped: RustBoard's data server too.
 """
 
 from __future__ import annotations
@@ -13,54 +14,60 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
+
+LAYERS_ROUTE = "/data/plugin/convcam/layers"
 
 
 @dataclasses.dataclass(frozen=True)
 class Server:
     base_url: str
     pid: int
+    output: IO[bytes]
+
+    def printed(self) -> str:
+        """What tensorboard has printed so far."""
+        self.output.seek(0)
+        return self.output.read().decode("utf-8", "replace")
 
     def rss_mb(self) -> dict[str, float]:
         """VmRSS of tensorboard and of each process below it (the data server), in MB."""
         return {f"{name}[{pid}]": rss_kb(pid) / 1024 for pid, name in [(self.pid, "tensorboard"), *descendants(self.pid)]}
 
 
-def get(url: str, timeout: float = 30.0) -> bytes:
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        return response.read()
-
-
-def get_json(url: str):
-    return json.loads(get(url))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
-def tensorboard(logdir: Path, *, load_fast: bool, extra_args: Sequence[str] = (), timeout: float = 300.0) -> Iterator[Server]:
-    """Serve `logdir`; yields once the convcam routes answer (not necessarily loaded: see `wait_loaded`)."""
+def tensorboard(
+    logdir: Path,
+    *,
+    load_fast: bool,
+    extra_args: Sequence[str] = (),
+    timeout: float = 300.0,
+    wait_for_data: bool = False,
+    path_prefix: str = "",
+) -> Iterator[Server]:
+    """Serve `logdir`; yields once the convcam routes answer (with `wait_for_data`, once they list a layer)."""
     port = free_port()
     command = [
         sys.executable, "-m", "tensorboard.main",
         "--logdir", str(logdir), "--host", "127.0.0.1", "--port", str(port),
-        f"--load_fast={'true' if load_fast else 'false'}", *extra_args,
+        f"--load_fast={'true' if load_fast else 'false'}",
+        *(["--path_prefix", path_prefix] if path_prefix else []),
+        *extra_args,
     ]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    output = tempfile.TemporaryFile()
     # cwd: away from a source checkout, whose stale egg-info could hide the entry point.
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=str(logdir))
-    server = Server(f"http://127.0.0.1:{port}", process.pid)
+    process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=str(logdir))
+    server = Server(f"http://127.0.0.1:{port}{path_prefix}", process.pid, output)
     children: list[int] = []
     try:
-        wait_answering(server, process, timeout)
+        _wait_serving(server, process, timeout, wait_for_data)
         children = [pid for pid, _ in descendants(process.pid)]
         yield server
     finally:
@@ -74,25 +81,26 @@ def tensorboard(logdir: Path, *, load_fast: bool, extra_args: Sequence[str] = ()
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, 9)
+        output.close()
 
 
-def wait_answering(server: Server, process: subprocess.Popen, timeout: float) -> None:
+def _wait_serving(server: Server, process: subprocess.Popen, timeout: float, wait_for_data: bool) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"tensorboard exited with {process.returncode}")
+            raise RuntimeError(f"tensorboard exited with {process.returncode}:\n{server.printed()}")
         with contextlib.suppress(urllib.error.URLError, ConnectionError, OSError):
-            get(f"{server.base_url}/data/plugin/convcam/layers")
-            return
+            if fetch_json(server.base_url + LAYERS_ROUTE)["layers"] or not wait_for_data:
+                return
         time.sleep(0.3)
-    raise TimeoutError(f"tensorboard at {server.base_url} did not answer within {timeout}s")
+    raise TimeoutError(f"tensorboard at {server.base_url} did not serve convcam data within {timeout}s")
 
 
 def wait_loaded(server: Server, runs: int, last_step: int, timeout: float = 600.0) -> float:
     """Wait until /layers lists `runs` runs, each layer up to `last_step`; returns the seconds waited."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        listing = get_json(f"{server.base_url}/data/plugin/convcam/layers")
+        listing = fetch_json(server.base_url + LAYERS_ROUTE)
         loaded = [
             all(entry["max_step"] >= last_step for entry in layer["runs"].values()) and len(layer["runs"]) == runs
             for layer in listing["layers"]
@@ -103,16 +111,43 @@ def wait_loaded(server: Server, runs: int, last_step: int, timeout: float = 600.
     raise TimeoutError(f"tensorboard did not load {runs} runs up to step {last_step} within {timeout}s")
 
 
+def fetch(url: str, timeout: float = 30.0) -> tuple[int, bytes, str]:
+    """GET `url`; returns (status, body, content type) for success and HTTP errors alike."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read(), response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers.get("Content-Type", "")
+
+
+def get(url: str) -> bytes:
+    """The body of a 200 answer; URLError for anything else."""
+    status, body, _ = fetch(url)
+    if status != 200:
+        raise urllib.error.URLError(f"{url}: HTTP {status}")
+    return body
+
+
+def fetch_json(url: str):
+    return json.loads(get(url))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def descendants(pid: int) -> list[tuple[int, str]]:
     """(pid, command name) of every process below `pid`, from /proc."""
     found = []
-    for child in children_of(pid):
-        found.append((child, process_name(child)))
+    for child in _children_of(pid):
+        found.append((child, _process_name(child)))
         found.extend(descendants(child))
     return found
 
 
-def children_of(pid: int) -> list[int]:
+def _children_of(pid: int) -> list[int]:
     pids = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         with contextlib.suppress(OSError):
@@ -120,7 +155,7 @@ def children_of(pid: int) -> list[int]:
     return pids
 
 
-def process_name(pid: int) -> str:
+def _process_name(pid: int) -> str:
     with contextlib.suppress(OSError):
         return Path(f"/proc/{pid}/comm").read_text().strip()
     return "?"
