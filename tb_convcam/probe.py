@@ -42,6 +42,7 @@ class _Plan:
         self.taps: dict[int, tuple[Any, list[tuple]]] = {}  # id(node) -> (node, hop chains ending there)
         self.nested: dict[int, tuple[Any, _Plan]] = {}  # id(node) -> (node, plan inside its model)
         self.taps_in_order: list[tuple] = []
+        self._schedule: list[tuple[Any, bool]] | None = None
 
     @classmethod
     def of(cls, chains: list[tuple]) -> _Plan:
@@ -58,31 +59,38 @@ class _Plan:
         else:
             self.nested.setdefault(id(node), (node, _Plan()))[1]._add(chain, rest[1:])
 
-    def nodes(self) -> list:
-        return [node for node, _ in self.taps.values()] + [node for node, _ in self.nested.values()]
+    def schedule(self, graph: Any) -> list[tuple[Any, bool]]:
+        """The nodes to compute in `graph`, in order, each with whether its own outputs are needed
+        (a nested call that only leads to taps inside it is not run as a whole). Planned once."""
+        if self._schedule is None:
+            wanted = [node for node, _ in self.taps.values()] + [node for node, _ in self.nested.values()]
+            needed = _ancestors(wanted)
+            consumed = {id(parent) for node in needed.values() for parent in node.parent_nodes}
+            self._schedule = [
+                (node, id(node) in consumed or id(node) in self.taps or id(node) not in self.nested)
+                for depth in sorted(graph._nodes_by_depth, reverse=True)
+                for node in graph._nodes_by_depth[depth]
+                if id(node) in needed and not node.is_input
+            ]
+        return self._schedule
 
 
 def _run(graph: Any, inputs: list[Any], plan: _Plan, found: dict[int, Any]) -> None:
     """Compute the nodes `plan` needs in `graph`; store tapped outputs in `found` by id(chain)."""
     values = {id(tensor): value for tensor, value in zip(graph.inputs, inputs)}
-    needed = _ancestors(plan.nodes())
-    consumed = {id(parent) for node in needed.values() for parent in node.parent_nodes}
-    for depth in sorted(graph._nodes_by_depth, reverse=True):
-        for node in graph._nodes_by_depth[depth]:
-            if id(node) not in needed or node.is_input:
-                continue
-            args, kwargs = node.arguments.fill_in(values)
-            nested = plan.nested.get(id(node))
-            if nested is not None:
-                feed = args[0] if args else kwargs["inputs"]  # model(x) or model(inputs=x)
-                _run(graph_of(node.operation), keras.tree.flatten(feed), nested[1], found)
-                if id(node) not in consumed and id(node) not in plan.taps:
-                    continue
-            outputs = _call(node.operation, args, kwargs)
-            for tensor, value in zip(node.outputs, keras.tree.flatten(outputs)):
-                values[id(tensor)] = value
-            for chain in plan.taps.get(id(node), (None, []))[1]:
-                found[id(chain)] = values[id(node.outputs[0])]
+    for node, outputs_needed in plan.schedule(graph):
+        args, kwargs = node.arguments.fill_in(values)
+        nested = plan.nested.get(id(node))
+        if nested is not None:
+            feed = args[0] if args else kwargs["inputs"]  # model(x) or model(inputs=x)
+            _run(graph_of(node.operation), keras.tree.flatten(feed), nested[1], found)
+        if not outputs_needed:
+            continue
+        outputs = _call(node.operation, args, kwargs)
+        for tensor, value in zip(node.outputs, keras.tree.flatten(outputs)):
+            values[id(tensor)] = value
+        for chain in plan.taps.get(id(node), (None, []))[1]:
+            found[id(chain)] = values[id(node.outputs[0])]
 
 
 def _ancestors(nodes: list) -> dict[int, Any]:

@@ -85,9 +85,9 @@ def summaries(prepared: Sequence[PreparedMosaic]) -> list[summary_pb2.Summary]:
         png = encode_png(item.picture)
         height, width = item.picture.shape[:2]
         convcam = string_tensor([png, item.info])
-        blobs = {"convcam": convcam, "baseline": convcam, "images": string_tensor([b"%d" % width, b"%d" % height, png])}
         for tag, tag_metadata, kind in item.writes:
-            values.setdefault(kind, []).append(summary_pb2.Summary.Value(tag=tag, metadata=tag_metadata, tensor=blobs[kind]))
+            blob = convcam if kind != "images" else string_tensor([b"%d" % width, b"%d" % height, png])
+            values.setdefault(kind, []).append(summary_pb2.Summary.Value(tag=tag, metadata=tag_metadata, tensor=blob))
     return [summary_pb2.Summary(value=kind_values) for kind_values in values.values()]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 
@@ -19,6 +18,8 @@ import numpy as np
 import pytest
 from backend_run import LAYERS, model
 from convcam_events import read_logdir
+
+from harness.tensorboard import free_port
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 NOT_TENSORFLOW = ["jax", "torch"]
@@ -83,9 +84,7 @@ def test_jax_data_parallel_over_two_devices_logs_each_step_once(tmp_path, monkey
 
 @pytest.mark.parametrize("backend", NOT_TENSORFLOW)
 def test_in_a_two_process_run_only_process_zero_writes(backend, tmp_path):
-    with socket.socket() as probe_port:
-        probe_port.bind(("127.0.0.1", 0))
-        port = probe_port.getsockname()[1]
+    port = free_port()
     env = dict(os.environ, KERAS_BACKEND=backend)
     processes = [
         subprocess.Popen([sys.executable, os.path.join(TESTS, "backend_run.py"), str(tmp_path), "--steps", "4",
