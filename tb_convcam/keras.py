@@ -17,20 +17,17 @@ spent; failures while logging warn once and training goes on.
 from __future__ import annotations
 
 import os
-import warnings
-from collections.abc import Mapping, Sequence
-from typing import Any, Union
+from collections.abc import Mapping
+from typing import Any
 
 import keras
 import numpy as np
 
-from tb_convcam import keras_backends, layer_paths, records
+from tb_convcam import keras_backends, layer_paths
 from tb_convcam.event_writer import EventWriter
-from tb_convcam.mosaic import MAX_SOURCES, SourceCache, TileOptions, check_dtype, check_request
+from tb_convcam.mosaic import TileOptions, check_dtype, check_request
 from tb_convcam.probe import Probe
-
-LayerSpec = Union[str, tuple[str, ...]]
-LayersArg = Union[Sequence[LayerSpec], Mapping[str, LayerSpec]]
+from tb_convcam.step_logger import LayersArg, Mosaic, StepLogger, check_every_n_steps, check_log_dir, parse_layers, plan_outputs
 
 
 class ConvcamCallback(keras.callbacks.Callback):
@@ -64,13 +61,9 @@ class ConvcamCallback(keras.callbacks.Callback):
         **tile_options: Any,
     ) -> None:
         super().__init__()
-        self.log_dir = _check_log_dir(log_dir)
+        self.log_dir = check_log_dir(log_dir)
         self.layer_specs = parse_layers(layers)
-        if not isinstance(every_n_steps, (int, np.integer)) or isinstance(every_n_steps, bool):
-            raise TypeError(f"every_n_steps: expected a positive int, got {type(every_n_steps).__name__}")
-        if every_n_steps < 1:
-            raise ValueError(f"every_n_steps: expected a positive int, got {every_n_steps}")
-        self.every_n_steps = int(every_n_steps)
+        self.every_n_steps = check_every_n_steps(every_n_steps)
         if probe is None:
             raise ValueError("probe: expected a fixed input batch for the model (e.g. a few training images), got None")
         self.probe = probe
@@ -79,18 +72,20 @@ class ConvcamCallback(keras.callbacks.Callback):
             raise TypeError(f"submodel: expected an attribute name or a keras.Model, got {type(submodel).__name__}")
         self.submodel = submodel
         self.tile_options = TileOptions().updated(tile_options)
-        self._writer: EventWriter | None = None
         self._forward = None
         self._paths: dict[str, list[layer_paths.ResolvedPath]] = {}
-        self._output_index: dict[str, list[int]] = {}  # tag -> its sources' positions in the probe outputs
-        self._writes: dict[tuple[str, bool], list[records.Write]] = {}  # (tag, baseline step?) -> its records
+        self._mosaics: list[Mosaic] = []
         self._probe_batch: list | None = None
-        self._last_logged: int | None = None
+        self._logger: StepLogger | None = None  # the chief's, kept across fit() calls: one baseline per callback
+        self._training = False
         self._step_read = 0  # the global step when last read, and batch callbacks since
         self._calls_since_read = 0
         self._steps_per_call = 1
-        self._warned: set[str] = set()
-        self.skipped_steps: list[int] = []  # logged steps lost (in part or whole) to failures
+
+    @property
+    def skipped_steps(self) -> list[int]:
+        """Logged steps lost (in part or whole) to failures."""
+        return [] if self._logger is None else self._logger.skipped_steps
 
     # -- Keras hooks -----------------------------------------------------
 
@@ -99,34 +94,34 @@ class ConvcamCallback(keras.callbacks.Callback):
             self._prepare()
         if not keras_backends.is_chief(self.model):
             return
-        self._writer = EventWriter(self.log_dir)
+        if self._logger is None:
+            self._logger = StepLogger("ConvcamCallback", EventWriter(self.log_dir), self.log_dir, self._mosaics,
+                                      self.tile_options, self.also_to_images)
+        self._training = True
         self._steps_per_call = max(1, int(getattr(self.model, "steps_per_execution", 1) or 1))
         self._read_step()
-        self._log_if_new(self._step_read)
+        if self._step_read != self._logger.last_logged:
+            self._log(self._step_read)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        if self._writer is None:
+        if not self._training:
             return
         self._calls_since_read += 1
-        next_log = (self._last_logged // self.every_n_steps + 1) * self.every_n_steps
+        next_log = (self._logger.last_logged // self.every_n_steps + 1) * self.every_n_steps
         if self._step_read + self._calls_since_read * self._steps_per_call < next_log:
             return  # cannot have reached the next multiple yet: no need to read the step
         self._read_step()
         if self._step_read >= next_log:
-            self._log_if_new(self._step_read)
+            self._log(self._step_read)
 
     def on_train_end(self, logs: dict | None = None) -> None:
-        if self._writer is None:
+        if not self._training:
             return
+        self._training = False
         self._read_step()
-        self._log_if_new(self._step_read)
-        self._writer.close()
-        self._writer = None
-        if self.skipped_steps:
-            warnings.warn(
-                f"ConvcamCallback: {len(self.skipped_steps)} logged step(s) were skipped or incomplete "
-                f"because of failures: {self.skipped_steps[:20]}"
-            )
+        if self._step_read != self._logger.last_logged:
+            self._log(self._step_read)
+        self._logger.close()  # a later fit() opens a new event file
 
     # -- setup -----------------------------------------------------------
 
@@ -136,8 +131,8 @@ class ConvcamCallback(keras.callbacks.Callback):
         self._paths = {
             tag: [layer_paths.resolve(model, path) for path in paths] for tag, paths in self.layer_specs.items()
         }
-        unique = list({path.resolved: path for paths in self._paths.values() for path in paths}.values())
-        for path in unique:
+        by_name = {path.resolved: path for paths in self._paths.values() for path in paths}
+        for path in by_name.values():
             shape = path.output_shape
             if shape is None or len(shape) != 4:
                 raise ValueError(
@@ -149,16 +144,12 @@ class ConvcamCallback(keras.callbacks.Callback):
         for tag, paths in self._paths.items():
             shapes = [[batch, *path.output_shape[1:]] for path in paths]
             check_request(shapes, self.tile_options, source_names=[p.requested for p in paths])
-        index = {path.resolved: i for i, path in enumerate(unique)}
-        self._output_index = {tag: [index[p.resolved] for p in paths] for tag, paths in self._paths.items()}
-        self._writes = {
-            (tag, baseline): records.writes(
-                tag, [p.requested for p in paths], [p.resolved for p in paths], None, baseline, self.also_to_images
-            )
+        unique, outputs = plan_outputs({tag: [p.resolved for p in paths] for tag, paths in self._paths.items()})
+        self._mosaics = [
+            Mosaic(tag, tuple(p.requested for p in paths), tuple(p.resolved for p in paths), outputs[tag])
             for tag, paths in self._paths.items()
-            for baseline in (False, True)
-        }
-        self._forward = keras_backends.compile_forward(Probe(model, unique))
+        ]
+        self._forward = keras_backends.compile_forward(Probe(model, [by_name[name] for name in unique]))
 
     # -- logging ---------------------------------------------------------
 
@@ -169,95 +160,8 @@ class ConvcamCallback(keras.callbacks.Callback):
         self._step_read = keras_backends.global_step(self.model)
         self._calls_since_read = 0
 
-    def _log_if_new(self, step: int) -> None:
-        if step == self._last_logged:
-            return
-        is_baseline = self._last_logged is None  # this callback's first log: the blank model
-        self._last_logged = step
-        try:
-            arrays = [keras_backends.to_numpy(output) for output in self._forward(self._probe_batch)]
-        except Exception as error:  # a logging hiccup must never kill training
-            self._skip(step, "forward", f"probe forward failed at step {step}: {error!r}")
-            return
-        self._write_mosaics(step, arrays, is_baseline)
-
-    def _write_mosaics(self, step: int, arrays: list[np.ndarray], is_baseline: bool) -> None:
-        """Tile every tag, then write the step: one event per kind of record."""
-        prepared, cache = [], SourceCache()
-        for tag, paths in self._paths.items():
-            try:
-                prepared.append(
-                    records.prepare(
-                        [arrays[i] for i in self._output_index[tag]],
-                        [p.requested for p in paths],
-                        self.tile_options,
-                        self._writes[tag, is_baseline],
-                        cache,
-                    )
-                )
-            except Exception as error:
-                self._skip(step, tag, f"could not log {tag!r} at step {step}: {error!r}")
-        if not prepared:
-            return
-        try:
-            reached_disk = self._writer.write(step, records.summaries(prepared))
-            problem = "disk full or log directory gone?"
-        except Exception as error:
-            reached_disk, problem = False, repr(error)
-        if not reached_disk:
-            self._skip(
-                step, "write", f"convcam events for step {step} did not reach {self.log_dir!r} ({problem}); "
-                "the next log goes to a new event file"
-            )
-
-    def _skip(self, step: int, kind: str, message: str) -> None:
-        if step not in self.skipped_steps:
-            self.skipped_steps.append(step)
-        self._warn_once(kind, f"{message}; skipped")
-
-    def _warn_once(self, key: str, message: str) -> None:
-        if key not in self._warned:
-            self._warned.add(key)
-            warnings.warn(f"ConvcamCallback: {message} (further failures of this kind are not reported)")
-
-
-def parse_layers(layers: LayersArg) -> dict[str, tuple[str, ...]]:
-    """Normalise the `layers` argument to `{tag: (path, ...)}`."""
-    if isinstance(layers, Mapping):
-        items = list(layers.items())
-    elif isinstance(layers, Sequence) and not isinstance(layers, str):
-        items = [(spec if isinstance(spec, str) else "+".join(map(str, spec)), spec) for spec in layers]
-    else:
-        raise TypeError(f"layers: expected a list of layer paths or a dict {{tag: path}}, got {type(layers).__name__}")
-    if not items:
-        raise ValueError("layers: expected at least one layer path, got none")
-    specs: dict[str, tuple[str, ...]] = {}
-    for tag, spec in items:
-        paths = (spec,) if isinstance(spec, str) else tuple(spec) if isinstance(spec, (tuple, list)) else None
-        if (
-            not isinstance(tag, str)
-            or not tag
-            or paths is None
-            or not 1 <= len(paths) <= MAX_SOURCES
-            or not all(isinstance(p, str) and p.strip("/") for p in paths)
-        ):
-            raise ValueError(
-                f"layers: expected each entry to be a layer path or a tuple of 2-{MAX_SOURCES} paths "
-                f"under a non-empty tag, got {tag!r}: {spec!r}"
-            )
-        if tag in specs:
-            raise ValueError(f"layers: tag {tag!r} appears twice")
-        specs[tag] = paths
-    return specs
-
-
-def _check_log_dir(log_dir: Any) -> str:
-    if not isinstance(log_dir, (str, os.PathLike)) or not os.fspath(log_dir):
-        raise TypeError(f"log_dir: expected a directory path, got {log_dir!r}")
-    log_dir = os.fspath(log_dir)
-    if os.path.exists(log_dir) and not os.path.isdir(log_dir):
-        raise ValueError(f"log_dir: expected a directory, got {log_dir!r}, which is a file")
-    return log_dir
+    def _log(self, step: int) -> None:
+        self._logger.log(step, lambda: [keras_backends.to_numpy(out) for out in self._forward(self._probe_batch)])
 
 
 def _probed_model(model: keras.Model, submodel: str | keras.Model | None, probe: Any) -> keras.Model:

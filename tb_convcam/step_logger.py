@@ -1,0 +1,170 @@
+"""What every framework's logger shares: its arguments, schedule and failure policy.
+
+The Keras callback and the PyTorch logger differ only in how they find layers
+and run the probe. Everything after the probe's arrays are on the host is
+here: tiling each tag, the baseline companion at the first logged step, one
+event per kind of record, and the rule that a logging hiccup never kills
+training (it warns once per kind, the step goes to `skipped_steps`, and the
+next log goes on).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, Union
+
+import numpy as np
+from tensorboard.compat.proto import summary_pb2
+
+from tb_convcam import records
+from tb_convcam.mosaic import MAX_SOURCES, SourceCache, TileOptions
+
+LayerSpec = Union[str, tuple[str, ...]]
+LayersArg = Union[Sequence[LayerSpec], Mapping[str, LayerSpec]]
+
+
+class Sink(Protocol):
+    """Where a step's summaries go: `event_writer.EventWriter`, or a user's SummaryWriter."""
+
+    def write(self, step: int, summaries: Sequence[summary_pb2.Summary]) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Mosaic:
+    """One tag: the paths asked for, the layers they resolved to, and where their arrays
+    are in the probe's outputs (a source shown in several mosaics is computed once)."""
+
+    tag: str
+    names: tuple[str, ...]
+    resolved: tuple[str, ...]
+    outputs: tuple[int, ...]
+
+
+class StepLogger:
+    """Tile, encode and write the mosaics of each logged step, warning (not raising) on failures."""
+
+    def __init__(
+        self, owner: str, sink: Sink, where: str, mosaics: Sequence[Mosaic], options: TileOptions, also_to_images: bool
+    ) -> None:
+        self.owner = owner  # names the logger in warnings
+        self.where = where  # names the destination in warnings
+        self.mosaics = list(mosaics)
+        self.options = options
+        self._sink = sink
+        self._writes = {
+            (m.tag, baseline): records.writes(m.tag, m.names, m.resolved, None, baseline, also_to_images)
+            for m in self.mosaics
+            for baseline in (False, True)
+        }
+        self.last_logged: int | None = None
+        self.skipped_steps: list[int] = []  # logged steps lost (in part or whole) to failures
+        self._warned: set[str] = set()
+
+    def is_due(self, step: int, every_n_steps: int) -> bool:
+        """The first log (the baseline), and whenever `step` crosses a multiple of every_n_steps."""
+        return self.last_logged is None or step // every_n_steps > self.last_logged // every_n_steps
+
+    def log(self, step: int, forward: Callable[[], list[np.ndarray]]) -> bool:
+        """Run `forward` (the probe: host arrays [B, H, W, C], one per output) and write the
+        step's mosaics. True iff every mosaic reached the sink; the first log is the baseline."""
+        is_baseline = self.last_logged is None
+        self.last_logged = step
+        try:
+            arrays = forward()
+        except Exception as error:  # a logging hiccup must never kill training
+            self._skip(step, "forward", f"probe forward failed at step {step}: {error!r}")
+            return False
+        prepared, cache = [], SourceCache()
+        for m in self.mosaics:
+            try:
+                prepared.append(
+                    records.prepare([arrays[i] for i in m.outputs], m.names, self.options,
+                                    self._writes[m.tag, is_baseline], cache)
+                )
+            except Exception as error:
+                self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
+        if not prepared:
+            return False
+        try:
+            reached = self._sink.write(step, records.summaries(prepared))
+            problem = "disk full or log directory gone?"
+        except Exception as error:
+            reached, problem = False, repr(error)
+        if not reached:
+            self._skip(step, "write", f"convcam events for step {step} did not reach {self.where!r} ({problem}); "
+                       "the next log goes to a new event file")
+        return reached and len(prepared) == len(self.mosaics)
+
+    def close(self) -> None:
+        self._sink.close()
+        if self.skipped_steps:
+            warnings.warn(
+                f"{self.owner}: {len(self.skipped_steps)} logged step(s) were skipped or incomplete "
+                f"because of failures: {self.skipped_steps[:20]}"
+            )
+
+    def _skip(self, step: int, kind: str, message: str) -> None:
+        if step not in self.skipped_steps:
+            self.skipped_steps.append(step)
+        if kind not in self._warned:
+            self._warned.add(kind)
+            warnings.warn(f"{self.owner}: {message}; skipped (further failures of this kind are not reported)")
+
+
+def plan_outputs(resolved: Mapping[str, Sequence[str]]) -> tuple[list[str], dict[str, tuple[int, ...]]]:
+    """The unique layers to compute, in first-seen order, and each tag's positions among them."""
+    unique = list(dict.fromkeys(name for names in resolved.values() for name in names))
+    index = {name: i for i, name in enumerate(unique)}
+    return unique, {tag: tuple(index[name] for name in names) for tag, names in resolved.items()}
+
+
+def parse_layers(layers: LayersArg) -> dict[str, tuple[str, ...]]:
+    """Normalise the `layers` argument to `{tag: (path, ...)}`."""
+    if isinstance(layers, Mapping):
+        items = list(layers.items())
+    elif isinstance(layers, Sequence) and not isinstance(layers, str):
+        items = [(spec if isinstance(spec, str) else "+".join(map(str, spec)), spec) for spec in layers]
+    else:
+        raise TypeError(f"layers: expected a list of layer paths or a dict {{tag: path}}, got {type(layers).__name__}")
+    if not items:
+        raise ValueError("layers: expected at least one layer path, got none")
+    specs: dict[str, tuple[str, ...]] = {}
+    for tag, spec in items:
+        paths = (spec,) if isinstance(spec, str) else tuple(spec) if isinstance(spec, (tuple, list)) else None
+        if (
+            not isinstance(tag, str)
+            or not tag
+            or paths is None
+            or not 1 <= len(paths) <= MAX_SOURCES
+            or not all(isinstance(p, str) and p.strip("/") for p in paths)
+        ):
+            raise ValueError(
+                f"layers: expected each entry to be a layer path or a tuple of 2-{MAX_SOURCES} paths "
+                f"under a non-empty tag, got {tag!r}: {spec!r}"
+            )
+        if tag in specs:
+            raise ValueError(f"layers: tag {tag!r} appears twice")
+        specs[tag] = paths
+    return specs
+
+
+def check_log_dir(log_dir: Any) -> str:
+    if not isinstance(log_dir, (str, os.PathLike)) or not os.fspath(log_dir):
+        raise TypeError(f"log_dir: expected a directory path, got {log_dir!r}")
+    log_dir = os.fspath(log_dir)
+    if os.path.exists(log_dir) and not os.path.isdir(log_dir):
+        raise ValueError(f"log_dir: expected a directory, got {log_dir!r}, which is a file")
+    return log_dir
+
+
+def check_every_n_steps(every_n_steps: Any) -> int:
+    if not isinstance(every_n_steps, (int, np.integer)) or isinstance(every_n_steps, bool):
+        raise TypeError(f"every_n_steps: expected a positive int, got {type(every_n_steps).__name__}")
+    if every_n_steps < 1:
+        raise ValueError(f"every_n_steps: expected a positive int, got {every_n_steps}")
+    return int(every_n_steps)
