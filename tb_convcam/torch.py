@@ -20,6 +20,7 @@ later failures warn once, go to `skipped_steps`, and training goes on.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -91,6 +92,11 @@ class ConvcamLogger:
         """Logged steps lost (in part or whole) to failures."""
         return self._logger.skipped_steps
 
+    @property
+    def last_logged(self) -> int | None:
+        """The step logged last, None before the first log."""
+        return self._logger.last_logged
+
     def step(self, global_step: int) -> bool:
         """Log if this is the first call (the baseline) or `global_step` crossed a multiple of
         every_n_steps since the last log. True iff it logged (and every mosaic was written)."""
@@ -159,12 +165,17 @@ def _sink(target: Any) -> tuple[Sink, str, bool]:
     if isinstance(target, (str, os.PathLike)):
         log_dir = check_log_dir(target)
         return EventWriter(log_dir), log_dir, True
-    from torch.utils.tensorboard import SummaryWriter
-
-    if isinstance(target, SummaryWriter):
+    if is_summary_writer(target):
         return _SummaryWriterSink(target), target.get_logdir(), False
     raise TypeError(f"log_dir_or_writer: expected a directory path or a torch.utils.tensorboard.SummaryWriter, "
                     f"got {type(target).__name__}")
+
+
+def is_summary_writer(target: Any) -> bool:
+    """Whether `target` is a torch.utils.tensorboard.SummaryWriter. Checked without importing that
+    module, which imports TensorFlow when it is installed: if it is not loaded, no writer exists."""
+    module = sys.modules.get("torch.utils.tensorboard.writer")
+    return module is not None and isinstance(target, module.SummaryWriter)
 
 
 def _check_step(global_step: Any) -> int:
