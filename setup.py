@@ -22,10 +22,13 @@ setup(
     extras_require={
         "tensorflow": ["tensorflow>=2.16"],
         "keras": ["keras>=3"],
+        "torch": ["torch>=2.1"],
+        "lightning": ["torch>=2.1", "pytorch_lightning>=2.0"],
         "demo": ["tensorflow>=2.16"],
         "bench": ["tensorflow>=2.16", "tf-explain==0.3.1", "opencv-python-headless", "selenium>=4.10", "jax[cpu]", "torch"],
         # torch is unpinned here; CI pins the CPU build with .ci/constraints.txt.
-        "test": ["pytest>=7", "selenium>=4.10", "hypothesis>=6", "tensorflow>=2.16", "jax[cpu]", "torch", "fsspec"],
+        "test": ["pytest>=7", "selenium>=4.10", "hypothesis>=6", "tensorflow>=2.16", "jax[cpu]", "torch",
+                 "pytorch_lightning>=2.0", "fsspec"],
     },
     classifiers=[
         "Programming Language :: Python :: 3",

@@ -14,24 +14,18 @@ import sys
 import time
 from collections.abc import Iterator
 
+from demo import cli
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
+    parser = cli.parser("python -m demo", __doc__, "logs/convcam-demo-BACKBONE")
     parser.add_argument("--backbone", default="small", choices=["small", "xception", "inception_resnet_v2"],
                         help="two tiny residual CNNs, or two keras.applications backbones (weights=None; slow "
                         "on a CPU) (default: %(default)s)")
-    parser.add_argument("--logdir", default=None,
-                        help="where the blank and trained runs go (default: logs/convcam-demo-BACKBONE)")
     parser.add_argument("--size", type=int, default=None,
                         help="image size in pixels (default: 64, or the backbone's minimum if larger)")
-    parser.add_argument("--epochs", type=int, default=12, help="epochs per run (default: %(default)s)")
-    parser.add_argument("--images", type=int, default=1024, help="synthetic training images (default: %(default)s)")
-    parser.add_argument("--batch-size", type=int, default=32, help="images per training step (default: %(default)s)")
-    parser.add_argument("--every", type=int, default=20, help="log every N global steps (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=6006, help="TensorBoard's port on 127.0.0.1 (default: %(default)s)")
-    parser.add_argument("--no-serve", action="store_true", help="train and log only; don't start TensorBoard")
     args = parser.parse_args(argv)
     args.logdir = args.logdir or f"logs/convcam-demo-{args.backbone}"
     return args
@@ -81,27 +75,13 @@ def train_run(args: argparse.Namespace, run: str, learning_rate: float) -> None:
     print(f"  {run}: {args.epochs} epochs in {time.time() - started:.0f}s, final accuracy {accuracy:.2f}")
 
 
-def serve(logdir: str, port: int) -> None:
-    from tensorboard import program
-
-    board = program.TensorBoard()
-    board.configure(argv=[None, "--logdir", logdir, "--host", "127.0.0.1", "--port", str(port)])
-    url = board.launch()
-    print(f"TensorBoard is serving the Convcam tab at {url}#convcam (Ctrl+C to stop)")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"Training a dual-{args.backbone} CNN on synthetic shapes; logging Convcam to {args.logdir}")
     train_run(args, "blank", learning_rate=0.0)
     train_run(args, "trained", learning_rate=1e-3)
     if not args.no_serve:
-        serve(args.logdir, args.port)
+        cli.serve(args.logdir, args.port)
     return 0
 
 
