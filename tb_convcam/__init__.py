@@ -2,9 +2,11 @@
 
 `tile` (pure NumPy) lays a layer's per-kernel maps out as one mosaic;
 `ConvcamCallback` probes layers of a Keras 3 model (any backend, nested
-backbones) and logs them without TensorFlow; `summary.mosaic` is the
-`tf.summary`-style op. Importing this package imports no framework:
-`ConvcamCallback` loads Keras, `summary` loads TensorFlow, on first use.
+backbones) and logs them without TensorFlow; `tb_convcam.torch.ConvcamLogger`
+does the same from a PyTorch training loop (`tb_convcam.lightning` for
+Lightning); `summary.mosaic` is the `tf.summary`-style op. Importing this
+package imports no framework: `ConvcamCallback` loads Keras, `summary` loads
+TensorFlow, on first use.
 """
 
 import importlib
