@@ -22,7 +22,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
-LAYERS_ROUTE = "/data/plugin/convcam/layers"
+# Where TensorBoard serves the convcam plugin's routes.
+PLUGIN_ROUTES = "/data/plugin/convcam"
+LAYERS_ROUTE = f"{PLUGIN_ROUTES}/layers"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,9 +135,16 @@ def fetch_json(url: str):
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports on 127.0.0.1: all are held open until every one is picked."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
 
 
 def descendants(pid: int) -> list[tuple[int, str]]:

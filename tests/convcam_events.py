@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -37,14 +38,21 @@ def read_logdir(logdir: str, plugin: str = metadata.PLUGIN_NAME) -> dict[str, di
     ctx = context.RequestContext()
     series = provider.read_blob_sequences(ctx, experiment_id="", plugin_name=plugin, downsample=10**6)
     result: dict[str, dict[str, list[LoggedMosaic]]] = {}
+    convcam = plugin == metadata.PLUGIN_NAME
     for run, tags in series.items():
         for tag, data in tags.items():
             blobs = [[provider.read_blob(ctx, blob_key=ref.blob_key) for ref in datum.values] for datum in data]
             result.setdefault(run, {})[tag] = [
-                LoggedMosaic(datum.step, blob, metadata.parse_step_info(blob[1]) if plugin == "convcam" else {})
+                LoggedMosaic(datum.step, blob, metadata.parse_step_info(blob[1]) if convcam else {})
                 for datum, blob in zip(data, blobs)
             ]
     return result
+
+
+def tag_steps(logdir: str | Path, tag: str, run: str = ".") -> list[int]:
+    """The steps of `tag` in `run` as TensorBoard shows them: one per step, in step order
+    (event_files.written_steps shows each record written)."""
+    return [mosaic.step for mosaic in read_logdir(str(logdir))[run][tag]]
 
 
 def tag_content(logdir: str) -> dict[str, dict[str, dict]]:
@@ -53,7 +61,9 @@ def tag_content(logdir: str) -> dict[str, dict[str, dict]]:
     multiplexer.AddRunsFromDirectory(logdir)
     multiplexer.Reload()
     provider = data_provider.MultiplexerDataProvider(multiplexer, logdir)
-    listing = provider.list_blob_sequences(context.RequestContext(), experiment_id="", plugin_name="convcam")
+    listing = provider.list_blob_sequences(
+        context.RequestContext(), experiment_id="", plugin_name=metadata.PLUGIN_NAME
+    )
     return {
         run: {tag: metadata.parse_plugin_content(ts.plugin_content) for tag, ts in tags.items()}
         for run, tags in listing.items()

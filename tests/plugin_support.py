@@ -12,8 +12,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from harness.tensorboard import fetch, fetch_json, tensorboard  # noqa: F401 (fetch*: for the tests)
+from harness.tensorboard import tensorboard
+
+# `load_fast` for each of TensorBoard's loaders: Python, and RustBoard (--load_fast=true).
+LOADERS = [pytest.param(False, id="python-loader"), pytest.param(True, id="rustboard")]
 
 # A run name full of HTML: the tab must show it as text, never as markup.
 HOSTILE_RUN = '<img src=x onerror="document.title=1">&amp;'

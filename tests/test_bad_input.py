@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from convcam_events import read_logdir
-from test_keras_callback import SIZE, dual_model, training_data
+from keras_models import SIZE, dual_model, training_data
 
 from tb_convcam import ConvcamCallback, summary, tile
 

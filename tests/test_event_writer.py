@@ -10,48 +10,15 @@ import uuid
 
 import numpy as np
 import pytest
-from convcam_events import read_logdir
+from convcam_events import read_logdir, tag_steps
+from event_files import convcam_summary, steps_in_file
 from small_disk import run_with_small_disk
-from tensorboard.compat.proto import event_pb2, summary_pb2
-from tensorboard.compat.tensorflow_stub import errors
-from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import PyRecordReader_New
 from tensorboard.summary.writer.record_writer import RecordWriter
 
-from tb_convcam import event_writer, metadata, records, tile
+from tb_convcam import event_writer
 from tb_convcam.event_writer import EventWriter
 
 TESTS = os.path.dirname(__file__)
-
-
-def convcam_summary(tag="conv", png=b"\x89PNG not decoded here"):
-    """A convcam record as the callback writes it: a blob sequence [PNG, step info]."""
-    _, layout = tile(np.random.default_rng(0).random((1, 6, 5, 4), dtype=np.float32))
-    blobs = records.string_tensor([png, metadata.encode_step_info(layout)])
-    value = summary_pb2.Summary.Value(tag=tag, metadata=metadata.create_summary_metadata([tag]), tensor=blobs)
-    return summary_pb2.Summary(value=[value])
-
-
-def read_events(path):
-    """Every event in the file, strictly: a truncated or corrupt record raises DataLossError.
-
-    TensorBoard's reader without TensorFlow, through its gfile (so URLs work too);
-    its loaders would silently stop at a truncated record instead.
-    """
-    reader = PyRecordReader_New(path)
-    events = []
-    while True:
-        try:
-            reader.GetNext()
-        except errors.OutOfRangeError:
-            return events
-        events.append(event_pb2.Event.FromString(reader.record()))
-
-
-def steps(path):
-    """The steps logged in the file, after checking it opens with the file-version event."""
-    events = read_events(path)
-    assert events[0].file_version == "brain.Event:2"
-    return [event.step for event in events[1:]]
 
 
 def test_tensorboard_reads_back_the_steps_tags_and_blobs_written(tmp_path):
@@ -97,14 +64,14 @@ def test_a_removed_log_directory_fails_that_write_and_the_next_starts_a_new_file
     assert not log_dir.exists(), "a failed write does not recreate the directory"
     assert writer.write(2, [convcam_summary()])
     assert os.listdir(log_dir) == [os.path.basename(writer.path)]
-    assert steps(writer.path) == [2]
+    assert steps_in_file(writer.path) == [2]
     writer.close()
 
 
 FULL_DISK_SCRIPT = """
 import json, os, sys
 sys.path.insert(0, {tests!r})
-from test_event_writer import convcam_summary, steps
+from event_files import convcam_summary, steps_in_file
 from tb_convcam.event_writer import EventWriter
 
 mount = {mount!r}
@@ -128,7 +95,8 @@ wrote.append(writer.write(3, record))
 writer.close()
 files = sorted(os.listdir(run))
 print(json.dumps({{"wrote": wrote, "files": files, "first": os.path.basename(first),
-                  "last": os.path.basename(writer.path), "steps": [steps(os.path.join(run, f)) for f in files]}}))
+                  "last": os.path.basename(writer.path),
+                  "steps": [steps_in_file(os.path.join(run, f)) for f in files]}}))
 """
 
 
@@ -166,7 +134,7 @@ def test_each_new_file_sorts_after_the_previous_one(tmp_path):
         paths.append(writer.path)
         writer.close()  # the next write opens a new file, most likely within the same second
     assert sorted(paths) == paths and len(set(paths)) == 12
-    assert [m.step for m in read_logdir(str(tmp_path))["."]["conv"]] == list(range(12))
+    assert tag_steps(tmp_path, "conv") == list(range(12))
 
 
 @pytest.fixture
@@ -186,7 +154,7 @@ def test_urls_are_written_through_tensorboards_tf_free_gfile(memory_url):
     assert writer.write(1, [convcam_summary(), convcam_summary("other")])
     writer.close()
     assert writer.path.startswith(f"{memory_url}/run/events.out.tfevents.")
-    assert steps(writer.path) == [0, 1, 1]
+    assert steps_in_file(writer.path) == [0, 1, 1]
 
 
 def test_a_removed_remote_file_fails_that_write_and_is_not_brought_back(memory_url):
@@ -199,7 +167,7 @@ def test_a_removed_remote_file_fails_that_write_and_is_not_brought_back(memory_u
     assert not writer.write(1, [convcam_summary()])
     assert writer.write(2, [convcam_summary()])
     assert writer.path != first and not fsspec.filesystem("memory").exists(first)
-    assert steps(writer.path) == [2]
+    assert steps_in_file(writer.path) == [2]
 
 
 def test_a_remote_file_past_its_size_cap_continues_in_a_new_file(memory_url, monkeypatch):
@@ -211,7 +179,7 @@ def test_a_remote_file_past_its_size_cap_continues_in_a_new_file(memory_url, mon
         assert writer.write(step, [convcam_summary()])
         paths.append(writer.path)
     assert sorted(set(paths)) == paths
-    assert [steps(path) for path in paths] == [[0], [1], [2]]
+    assert [steps_in_file(path) for path in paths] == [[0], [1], [2]]
 
 
 def test_a_url_without_a_tf_free_file_system_is_refused_at_construction():

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from backend_run import LAYERS, model
 from convcam_events import read_logdir
+from event_files import written_steps
 
 from harness.tensorboard import free_port
 
@@ -39,22 +40,18 @@ def run(backend, *args, without_tensorflow=False, timeout=300):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def steps(log_dir, tag="c1"):
-    return [m.step for m in read_logdir(str(log_dir))["."][tag]]
-
-
 @pytest.mark.parametrize("backend", NOT_TENSORFLOW)
 def test_the_callback_logs_on_the_backend_without_importing_tensorflow(backend, tmp_path):
     report = run(backend, tmp_path, "--steps", 5)
     assert report == {"backend": backend, "step": 5, "skipped": [], "tensorflow_imported": False}
-    assert steps(tmp_path) == [0, 2, 4, 5]
-    assert steps(tmp_path, "c1/baseline") == [0]
+    assert written_steps(tmp_path, "c1") == [0, 2, 4, 5]
+    assert written_steps(tmp_path, "c1/baseline") == [0]
     assert read_logdir(str(tmp_path))["."]["dual"][-1].pixels().shape[-1] == 3
 
 
 def test_without_tensorflow_installed_the_callback_logs_and_the_tf_op_names_its_extra(tmp_path):
     report = run("torch", tmp_path, "--steps", 2, without_tensorflow=True)
-    assert report["step"] == 2 and report["skipped"] == [] and steps(tmp_path) == [0, 2]
+    assert report["step"] == 2 and report["skipped"] == [] and written_steps(tmp_path, "c1") == [0, 2]
     result = subprocess.run([sys.executable, "-c", "import sys; sys.modules['tensorflow'] = None; "
                              "from tb_convcam import tile; import tb_convcam.summary"], capture_output=True, text=True)
     assert "ImportError: tb_convcam.summary is the tf.summary-style op and needs TensorFlow: " \
@@ -79,7 +76,7 @@ def test_the_three_backends_draw_the_same_mosaics_for_the_same_weights(tmp_path)
 def test_jax_data_parallel_over_two_devices_logs_each_step_once(tmp_path, monkeypatch):
     monkeypatch.setenv("XLA_FLAGS", "--xla_force_host_platform_device_count=2")
     report = run("jax", tmp_path, "--data-parallel", "--steps", 4)
-    assert report["skipped"] == [] and steps(tmp_path) == [0, 2, 4]
+    assert report["skipped"] == [] and written_steps(tmp_path, "c1") == [0, 2, 4]
 
 
 @pytest.mark.parametrize("backend", NOT_TENSORFLOW)
@@ -100,7 +97,7 @@ def test_in_a_two_process_run_only_process_zero_writes(backend, tmp_path):
     for process, (out, err) in zip(processes, outputs):
         assert process.returncode == 0, err[-4000:]
     assert len([name for name in os.listdir(tmp_path) if "tfevents" in name]) == 1, "one writer"
-    assert steps(tmp_path) == [0, 2, 4]
+    assert written_steps(tmp_path, "c1") == [0, 2, 4]
 
 
 @pytest.mark.parametrize("backend", NOT_TENSORFLOW)

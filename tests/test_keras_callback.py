@@ -9,34 +9,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 from convcam_events import read_logdir, tag_content
+from event_files import written_steps
+from keras_models import SIZE, dual_model, training_data
 
 from tb_convcam import ConvcamCallback, tile
-
-SIZE = 16
-
-
-def backbone(name):
-    inputs = keras.Input((SIZE, SIZE, 3))
-    x = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv1")(inputs)
-    x = keras.layers.Conv2D(6, 3, strides=2, padding="same")(x)  # auto-named conv2d, conv2d_1, ...
-    return keras.Model(inputs, x, name=name)
-
-
-def dual_model():
-    inputs = keras.Input((SIZE, SIZE, 3))
-    pooled = [keras.layers.GlobalAveragePooling2D()(backbone(name)(inputs)) for name in ("xa", "xb")]
-    model = keras.Model(inputs, keras.layers.Dense(2, name="logits")(keras.layers.Concatenate()(pooled)), name="dual")
-    model.compile(keras.optimizers.SGD(0.1), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    return model
-
-
-def training_data(count=16):
-    rng = np.random.default_rng(0)
-    return rng.uniform(size=(count, SIZE, SIZE, 3)).astype(np.float32), rng.integers(0, 2, count)
-
-
-def steps_of(logdir, tag):
-    return [mosaic.step for mosaic in read_logdir(str(logdir))["."][tag]]
 
 
 def test_logs_the_blank_model_every_n_global_steps_and_the_end(tmp_path):
@@ -44,8 +20,8 @@ def test_logs_the_blank_model_every_n_global_steps_and_the_end(tmp_path):
     images, labels = training_data(16)
     callback = ConvcamCallback(tmp_path, ["xa/conv1"], probe=images[:2], every_n_steps=3)
     model.fit(images, labels, batch_size=2, epochs=2, callbacks=[callback], verbose=0)  # 16 global steps
-    assert steps_of(tmp_path, "xa/conv1") == [0, 3, 6, 9, 12, 15, 16]
-    assert steps_of(tmp_path, "xa/conv1/baseline") == [0], "the blank model is kept apart from sampling"
+    assert written_steps(tmp_path, "xa/conv1") == [0, 3, 6, 9, 12, 15, 16]
+    assert written_steps(tmp_path, "xa/conv1/baseline") == [0], "the blank model is kept apart from sampling"
 
 
 def test_a_second_fit_continues_the_global_step_without_logging_twice(tmp_path):
@@ -54,7 +30,7 @@ def test_a_second_fit_continues_the_global_step_without_logging_twice(tmp_path):
     callback = ConvcamCallback(tmp_path, ["xa/conv1"], probe=images[:1], every_n_steps=4)
     for _ in range(2):
         model.fit(images, labels, batch_size=2, epochs=1, callbacks=[callback], verbose=0)
-    assert steps_of(tmp_path, "xa/conv1") == [0, 4, 8]
+    assert written_steps(tmp_path, "xa/conv1") == [0, 4, 8]
 
 
 def test_steps_per_execution_logs_the_same_global_steps(tmp_path):
@@ -64,7 +40,7 @@ def test_steps_per_execution_logs_the_same_global_steps(tmp_path):
     images, labels = training_data(24)
     model.fit(images, labels, batch_size=2, epochs=1, verbose=0,
               callbacks=[ConvcamCallback(tmp_path, ["xa/conv1"], probe=images[:1], every_n_steps=4)])
-    assert steps_of(tmp_path, "xa/conv1") == [0, 6, 9, 12], "the first step past each multiple of 4"
+    assert written_steps(tmp_path, "xa/conv1") == [0, 6, 9, 12], "the first step past each multiple of 4"
 
 
 def test_a_custom_loop_whose_batch_index_restarts_each_epoch_logs_every_n_global_steps(tmp_path):
@@ -79,7 +55,7 @@ def test_a_custom_loop_whose_batch_index_restarts_each_epoch_logs_every_n_global
             model.train_on_batch(images[2 * index : 2 * index + 2], labels[2 * index : 2 * index + 2])
             callbacks.on_train_batch_end(index)
     callbacks.on_train_end()
-    assert steps_of(tmp_path, "xa/conv1") == [0, 4, 8, 9]
+    assert written_steps(tmp_path, "xa/conv1") == [0, 4, 8, 9]
 
 
 def test_paths_reach_into_nested_models_and_tuples_merge_into_rgb(tmp_path):
@@ -110,6 +86,11 @@ def test_auto_named_layers_resolve_to_the_name_they_have_when_built_alone(tmp_pa
 
 
 def test_dual_xception_backbones_by_the_names_of_a_model_built_alone(tmp_path):
+    """'add_10' is the 11th Add of an Xception built alone; nested, its Add layers are numbered on
+    from earlier ones, and the path finds the 11th, unless a layer is named exactly 'add_10'."""
+    keras.backend.clear_session()  # restart Keras' name counters, so the names below are certain
+    for _ in range(5):  # take the names add .. add_4: xa's Add layers are add_5 .. add_16
+        keras.layers.Add()
     inputs = keras.Input((71, 71, 3))
     nested = [keras.applications.Xception(weights=None, include_top=False, input_shape=(71, 71, 3), name=n)
               for n in ("xa", "xb")]
@@ -120,12 +101,12 @@ def test_dual_xception_backbones_by_the_names_of_a_model_built_alone(tmp_path):
     callback = ConvcamCallback(tmp_path, {"dual/add_10": ("xa/add_10", "xb/add_10")}, probe=images[:1])
     model.fit(images, np.array([0, 1]), batch_size=2, epochs=1, callbacks=[callback], verbose=0)
 
-    xb_adds = [layer.name for layer in nested[1].layers if layer.name.startswith("add")]
-    sources = tag_content(str(tmp_path))["."]["dual/add_10"]["sources"]
-    assert sources[1] == {"name": "xb/add_10", "resolved": f"xb/{xb_adds[10]}"}
-    xa_adds = [layer.name for layer in nested[0].layers if layer.name.startswith("add")]
-    exact_or_eleventh = "add_10" if "add_10" in xa_adds else xa_adds[10]  # an exact name wins
-    assert sources[0] == {"name": "xa/add_10", "resolved": f"xa/{exact_or_eleventh}"}
+    xa_adds, xb_adds = ([layer.name for layer in net.layers if layer.name.startswith("add")] for net in nested)
+    assert (xa_adds[0], xa_adds[10], xb_adds[0], xb_adds[10]) == ("add_5", "add_15", "add_17", "add_27")
+    assert tag_content(str(tmp_path))["."]["dual/add_10"]["sources"] == [
+        {"name": "xa/add_10", "resolved": "xa/add_10"},  # xa holds an add_10 (its 6th Add): the exact name wins
+        {"name": "xb/add_10", "resolved": "xb/add_27"},  # xb holds none: its 11th Add
+    ]
     last = read_logdir(str(tmp_path))["."]["dual/add_10"][-1]
     assert last.info["kernel_count"] == 728 and (last.info["tile_height"], last.info["tile_width"]) == (5, 5)
     assert last.pixels()[..., 0].any() and last.pixels()[..., 1].any() and not last.pixels()[..., 2].any()
@@ -175,7 +156,7 @@ def test_a_failure_while_logging_warns_once_and_training_goes_on(tmp_path):
     assert "1 logged step(s) were skipped" in ours[1] and "[4]" in ours[1]
     assert convcam.skipped_steps == [4]
     assert int(model.optimizer.iterations) == 8
-    assert steps_of(tmp_path, "conv") == [0, 2, 6, 8]
+    assert written_steps(tmp_path, "conv") == [0, 2, 6, 8]
 
 
 def test_mirrored_strategy_on_two_devices_writes_each_step_once(tmp_path):
@@ -186,7 +167,7 @@ def test_mirrored_strategy_on_two_devices_writes_each_step_once(tmp_path):
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
         import keras, numpy as np
-        from test_keras_callback import dual_model, training_data
+        from keras_models import dual_model, training_data
         from tb_convcam import ConvcamCallback
         strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
         assert strategy.num_replicas_in_sync == 2
@@ -197,4 +178,4 @@ def test_mirrored_strategy_on_two_devices_writes_each_step_once(tmp_path):
         model.fit(images, labels, batch_size=4, epochs=1, callbacks=[callback], verbose=0)
     """)
     subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
-    assert steps_of(tmp_path, "dual") == [0, 2, 4]
+    assert written_steps(tmp_path, "dual") == [0, 2, 4]

@@ -3,52 +3,14 @@
 import json
 import os
 import shutil
-import warnings
 
-import keras
 import numpy as np
-from convcam_events import read_logdir
+from convcam_events import read_logdir, tag_steps
+from convcam_fit import fit_with_convcam
+from keras_models import noisy_conv_model
 from small_disk import run_with_small_disk
 
-from tb_convcam import ConvcamCallback
-
 TESTS = os.path.dirname(__file__)
-
-
-def noisy_conv_model(size=64):
-    """A conv layer whose mosaic of a noise probe is ~100 KB of incompressible PNG."""
-    inputs = keras.Input((size, size, 3))
-    x = keras.layers.Conv2D(32, 3, padding="same", name="conv")(inputs)
-    model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.GlobalAveragePooling2D()(x)))
-    model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    return model
-
-
-def noise(count, size=64):
-    rng = np.random.default_rng(0)
-    return rng.uniform(size=(count, size, size, 3)).astype(np.float32), rng.integers(0, 2, count)
-
-
-class AtStep(keras.callbacks.Callback):
-    """Runs `actions[step]()` after the training step that reaches `step`."""
-
-    def __init__(self, actions):
-        super().__init__()
-        self.actions = actions
-
-    def on_train_batch_end(self, batch, logs=None):
-        action = self.actions.get(int(self.model.optimizer.iterations))
-        if action:
-            action()
-
-
-def fit_with_convcam(model, log_dir, actions, steps=10):
-    images, labels = noise(2 * steps, size=model.input.shape[1])
-    convcam = ConvcamCallback(log_dir, ["conv"], probe=images[:1], every_n_steps=2)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        model.fit(images, labels, batch_size=2, epochs=1, verbose=0, callbacks=[AtStep(actions), convcam])
-    return convcam, [str(w.message) for w in caught if "ConvcamCallback" in str(w.message)]
 
 
 def test_a_removed_log_directory_is_recreated_and_logging_resumes(tmp_path):
@@ -58,7 +20,7 @@ def test_a_removed_log_directory_is_recreated_and_logging_resumes(tmp_path):
     assert int(model.optimizer.iterations) == 10
     assert convcam.skipped_steps == [6]
     assert any("did not reach" in m and "step 6" in m for m in messages)
-    assert [m.step for m in read_logdir(str(log_dir))["."]["conv"]] == [8, 10]
+    assert tag_steps(log_dir, "conv") == [8, 10]
 
 
 def test_nan_and_inf_activations_are_logged_not_fatal(tmp_path):
@@ -79,8 +41,9 @@ def test_nan_and_inf_activations_are_logged_not_fatal(tmp_path):
 FULL_DISK_SCRIPT = """
 import json, os, sys
 sys.path.insert(0, {tests!r})
-from test_logging_faults import fit_with_convcam, noisy_conv_model
-from convcam_events import read_logdir
+from convcam_events import tag_steps
+from convcam_fit import fit_with_convcam
+from keras_models import noisy_conv_model
 mount = {mount!r}
 
 def fill_disk():
@@ -94,7 +57,7 @@ def fill_disk():
 model = noisy_conv_model()
 actions = {{3: fill_disk, 7: lambda: os.remove(os.path.join(mount, "filler"))}}
 convcam, messages = fit_with_convcam(model, os.path.join(mount, "run"), actions)
-steps = [m.step for m in read_logdir(os.path.join(mount, "run"))["."]["conv"]]
+steps = tag_steps(os.path.join(mount, "run"), "conv")
 print(json.dumps({{"iterations": int(model.optimizer.iterations), "skipped": convcam.skipped_steps,
                   "messages": messages, "steps": steps}}))
 """

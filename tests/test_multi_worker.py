@@ -2,11 +2,12 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 
-from convcam_events import read_logdir
+from event_files import written_steps
+
+from harness.tensorboard import free_ports
 
 TESTS = os.path.dirname(__file__)
 
@@ -19,7 +20,7 @@ sys.path.insert(0, {tests!r})
 import keras
 import tensorflow as tf
 strategy = tf.distribute.MultiWorkerMirroredStrategy()
-from test_keras_callback import dual_model, training_data
+from keras_models import dual_model, training_data
 from tb_convcam import ConvcamCallback
 
 with strategy.scope():
@@ -50,16 +51,6 @@ print("worker done at step", int(model.optimizer.iterations.numpy()))
 """
 
 
-def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
 def test_only_the_chief_writes_each_logged_step_once(tmp_path):
     log_dir = tmp_path / "run"
     cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(2)]}
@@ -80,4 +71,4 @@ def test_only_the_chief_writes_each_logged_step_once(tmp_path):
         assert "worker done at step 8" in output
     event_files = [name for name in os.listdir(log_dir) if "tfevents" in name]
     assert len(event_files) == 1, f"one writer (the chief), got {event_files}"
-    assert [m.step for m in read_logdir(str(log_dir))["."]["dual"]] == [0, 2, 4, 6, 8]
+    assert written_steps(log_dir, "dual") == [0, 2, 4, 6, 8]

@@ -9,35 +9,14 @@ from __future__ import annotations
 import json
 import struct
 import urllib.parse
-from pathlib import Path
 
 import pytest
-from tensorboard.backend import application
-from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
-from tensorboard.plugins import base_plugin
 from werkzeug import test as werkzeug_test
 
 import plugin_support as support
+from harness.tensorboard import PLUGIN_ROUTES
+from plugin_client import make_client
 from tb_convcam import metadata
-from tb_convcam.plugin.plugin import ConvcamPlugin
-
-PREFIX = "/data/plugin/convcam"
-
-
-def make_client(logdir: Path, samples: int = 0) -> werkzeug_test.Client:
-    """A test client over TensorBoard's WSGI app with only the convcam plugin (0 = keep all steps)."""
-    multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={metadata.PLUGIN_NAME: samples})
-    multiplexer.AddRunsFromDirectory(str(logdir))
-    multiplexer.Reload()
-    return client_over(multiplexer, logdir)
-
-
-def client_over(multiplexer: plugin_event_multiplexer.EventMultiplexer, logdir: Path) -> werkzeug_test.Client:
-    """A test client serving what `multiplexer` holds; reload it to show new events."""
-    context = base_plugin.TBContext(
-        data_provider=data_provider.MultiplexerDataProvider(multiplexer, str(logdir)), logdir=str(logdir)
-    )
-    return werkzeug_test.Client(application.TensorBoardWSGI([ConvcamPlugin(context)]))
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +25,7 @@ def client(tmp_path_factory) -> werkzeug_test.Client:
 
 
 def get(client: werkzeug_test.Client, route: str, **args):
-    return client.get(f"{PREFIX}/{route}", query_string=args)
+    return client.get(f"{PLUGIN_ROUTES}/{route}", query_string=args)
 
 
 def get_json(client: werkzeug_test.Client, route: str, **args):
@@ -115,15 +94,15 @@ def test_a_bookmarked_run_layer_step_fetches_the_same_blobs_as_the_key(client):
     step = get_json(client, "steps", run="trained", layer="xa/conv1")["steps"][3]
     bookmark = {"run": "trained", "layer": "xa/conv1", "step": step["step"]}
 
-    assert get(client, "mosaic", **bookmark).data == client.get(f"{PREFIX}/mosaic?{step['key']}").data
-    assert get(client, "info", **bookmark).data == client.get(f"{PREFIX}/info?{step['key']}").data
+    assert get(client, "mosaic", **bookmark).data == client.get(f"{PLUGIN_ROUTES}/mosaic?{step['key']}").data
+    assert get(client, "info", **bookmark).data == client.get(f"{PLUGIN_ROUTES}/info?{step['key']}").data
 
 
 def test_the_key_fetches_the_mosaic_png_and_its_step_info(client):
     step = get_json(client, "steps", run="trained", layer="xa/conv1")["steps"][1]
 
-    mosaic = client.get(f"{PREFIX}/mosaic?{step['key']}")
-    info_response = client.get(f"{PREFIX}/info?{step['key']}")
+    mosaic = client.get(f"{PLUGIN_ROUTES}/mosaic?{step['key']}")
+    info_response = client.get(f"{PLUGIN_ROUTES}/info?{step['key']}")
 
     assert mosaic.status_code == 200 and mosaic.content_type == "image/png"
     assert info_response.status_code == 200 and info_response.content_type == "application/json"
@@ -137,11 +116,11 @@ def test_a_frame_is_the_step_info_then_the_mosaic_exactly_as_their_own_routes_se
     step = get_json(client, "steps", run="blank", layer=layer)["steps"][2]
     bookmark = {"run": "blank", "layer": layer, "step": step["step"]}
 
-    frame = client.get(f"{PREFIX}/frame?{step['key']}")
-    mosaic = client.get(f"{PREFIX}/mosaic?{step['key']}")
+    frame = client.get(f"{PLUGIN_ROUTES}/frame?{step['key']}")
+    mosaic = client.get(f"{PLUGIN_ROUTES}/mosaic?{step['key']}")
 
     assert frame.status_code == 200 and frame.content_type == "application/octet-stream"
-    assert split_frame(frame.data) == (client.get(f"{PREFIX}/info?{step['key']}").data, mosaic.data)
+    assert split_frame(frame.data) == (client.get(f"{PLUGIN_ROUTES}/info?{step['key']}").data, mosaic.data)
     assert get(client, "frame", **bookmark).data == frame.data
     assert frame.headers["Cache-Control"] == mosaic.headers["Cache-Control"] == "private, max-age=3600"
 
@@ -233,15 +212,15 @@ def test_unknown_runs_layers_and_steps_get_404(client, route, args):
     ],
 )
 def test_static_files_refuse_traversal_and_unknown_names(client, path):
-    response = client.get(PREFIX + path)
+    response = client.get(PLUGIN_ROUTES + path)
 
     assert response.status_code == 404
     assert b"import" not in response.data
 
 
 def test_the_tab_module_and_its_static_files_are_served(client):
-    index = client.get(f"{PREFIX}/index.js")
-    style = client.get(f"{PREFIX}/static/style.css")
+    index = client.get(f"{PLUGIN_ROUTES}/index.js")
+    style = client.get(f"{PLUGIN_ROUTES}/static/style.css")
 
     assert index.status_code == 200 and index.content_type.startswith("text/javascript")
     assert b"export" in index.data and b"render" in index.data

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from event_files import readable_events
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import plugin_support as support
-from test_plugin_routes import PREFIX, client_over, make_client
+from harness.tensorboard import PLUGIN_ROUTES, fetch, fetch_json
+from plugin_client import client_over, make_client
 
 ROUTES = ("layers", "steps", "mosaic", "info", "frame", "index.js", "static/style.css")
 hostile_text = st.one_of(
@@ -36,7 +38,7 @@ def client(tmp_path_factory):
 )
 def test_no_request_gets_a_server_error_or_a_traceback(client, route, args, raw_suffix):
     suffix = urllib.parse.quote(raw_suffix, safe="/%.") if route.startswith("static") else ""  # '?' stays in the path
-    response = client.get(f"{PREFIX}/{route}{suffix}", query_string=args)
+    response = client.get(f"{PLUGIN_ROUTES}/{route}{suffix}", query_string=args)
     assert response.status_code < 500
     assert b"Traceback" not in response.data
     if response.status_code >= 400:
@@ -52,7 +54,7 @@ GARBAGE_KEYS = [("", 400), ("A" * 5000, 400), ("x", 404), ("not base64!", 404), 
 @pytest.mark.parametrize("route", ["mosaic", "info", "frame"])
 @pytest.mark.parametrize("key, status", GARBAGE_KEYS, ids=[f"key{i}" for i in range(len(GARBAGE_KEYS))])
 def test_garbage_blob_keys_get_a_clean_4xx(client, route, key, status):
-    response = client.get(f"{PREFIX}/{route}", query_string={"m": key, "i": key})
+    response = client.get(f"{PLUGIN_ROUTES}/{route}", query_string={"m": key, "i": key})
     assert response.status_code == status
     assert "error" in json.loads(response.data)
 
@@ -62,11 +64,12 @@ def test_garbage_blob_keys_get_a_clean_4xx(client, route, key, status):
              "static//etc/passwd", "static/%00style.css", "static/style.css%00.py"],
 )
 def test_traversal_attempts_on_static_files_get_404(client, path):
-    assert client.get(f"{PREFIX}/{path}").status_code == 404
+    assert client.get(f"{PLUGIN_ROUTES}/{path}").status_code == 404
 
 
-def damage(run_dir: Path, how: str) -> None:
-    """Corrupt the run's event file the way a crash or a bad disk would."""
+def damage(run_dir: Path, how: str) -> dict[str, list[int]]:
+    """Corrupt the run's event file the way a crash or a bad disk would; {tag: steps} of the records
+    before the first bad one, read strictly."""
     (event_file,) = [p for p in run_dir.iterdir() if "tfevents" in p.name]
     data = bytearray(event_file.read_bytes())
     if how == "truncated":
@@ -75,26 +78,50 @@ def damage(run_dir: Path, how: str) -> None:
         middle = len(data) // 2
         data[middle : middle + 64] = bytes(b ^ 0xFF for b in data[middle : middle + 64])
         event_file.write_bytes(bytes(data))
+    events, bad_record = readable_events(str(event_file))
+    assert bad_record is not None, "the event file is not damaged"
+    steps: dict[str, list[int]] = {}
+    for event in events:
+        for value in event.summary.value:
+            steps.setdefault(value.tag, []).append(event.step)
+    return steps
 
 
-@pytest.mark.parametrize("load_fast", [False, True], ids=["python-loader", "rustboard"])
+@pytest.mark.parametrize("load_fast", support.LOADERS)
 @pytest.mark.parametrize("how", ["truncated", "corrupted"])
 def test_a_damaged_event_file_in_one_run_leaves_the_others_fully_browsable(tmp_path, load_fast, how):
+    """Both loaders keep a damaged file's records up to the first bad one and read no further, so the
+    damaged run lists exactly those steps. The Python loader takes any bad record for one still being
+    written and retries it at each reload; RustBoard waits at a truncated record and gives up the file
+    at a bad checksum."""
+    whole = {layer: list(support.STEPS) for layer in (support.SINGLE_LAYER, support.SECOND_LAYER, support.DUAL_LAYER)}
     support.write_run(tmp_path, "good")
-    damage(support.write_run(tmp_path, "damaged"), how)
+    readable = damage(support.write_run(tmp_path, "damaged"), how)
+    assert readable and readable != whole, "the damage left some records, not all"
+    expected = {"good": whole, "damaged": readable}
+    latest = {run: {layer: steps[-1] for layer, steps in layers.items()} for run, layers in expected.items()}
+
+    def listed(base: str) -> dict[str, dict[str, int]]:
+        """{run: {layer: max step}} as /layers lists them."""
+        runs: dict[str, dict[str, int]] = {}
+        for layer in fetch_json(f"{base}{PLUGIN_ROUTES}/layers")["layers"]:
+            for run, entry in layer["runs"].items():
+                runs.setdefault(run, {})[layer["name"]] = entry["max_step"]
+        return runs
+
     with support.tensorboard_server(tmp_path, load_fast=load_fast) as base:
-        time.sleep(2)  # a couple of reload cycles over the damaged file
-        layers = support.fetch_json(f"{base}{PREFIX}/layers")
-        good_layers = [layer["name"] for layer in layers["layers"] if "good" in layer["runs"]]
-        assert sorted(good_layers) == sorted([support.SINGLE_LAYER, support.SECOND_LAYER, support.DUAL_LAYER])
-        for layer in good_layers:
-            steps = support.fetch_json(f"{base}{PREFIX}/steps?run=good&layer={layer}")["steps"]
-            assert [s["step"] for s in steps] == list(support.STEPS)
-            for step in steps:
-                status, body, kind = support.fetch(f"{base}{PREFIX}/mosaic?{step['key']}")
-                assert status == 200 and body.startswith(b"\x89PNG") and kind == "image/png"
-        status, _, _ = support.fetch(f"{base}{PREFIX}/steps?run=damaged&layer={support.SINGLE_LAYER}")
-        assert status in (200, 404), "the damaged run answers too, with what could be read"
+        deadline = time.monotonic() + 30
+        while listed(base) != latest and time.monotonic() < deadline:  # until both runs are loaded
+            time.sleep(0.5)
+        time.sleep(2)  # a couple more reload cycles over the damaged file
+        assert listed(base) == latest
+        for run, layers in expected.items():
+            for layer, logged in layers.items():
+                steps = fetch_json(f"{base}{PLUGIN_ROUTES}/steps?run={run}&layer={layer}")["steps"]
+                assert [s["step"] for s in steps] == logged, (run, layer)
+                for step in steps:
+                    status, body, kind = fetch(f"{base}{PLUGIN_ROUTES}/mosaic?{step['key']}")
+                    assert status == 200 and body.startswith(b"\x89PNG") and kind == "image/png"
 
 
 LONG_RUN_STEPS = 20_000
@@ -116,28 +143,25 @@ def long_run(tmp_path_factory) -> Path:
     return logdir
 
 
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        line = next(line for line in status if line.startswith("VmRSS:"))
-    return int(line.split()[1]) / 1024
-
-
-@pytest.mark.parametrize("load_fast", [False, True], ids=["python-loader", "rustboard"])
+@pytest.mark.parametrize("load_fast", support.LOADERS)
 def test_a_run_of_20000_steps_keeps_the_sampling_budget_and_its_baseline(long_run, load_fast):
     from tb_convcam.plugin.loader import DEFAULT_SAMPLES_PER_TAG
 
     with support.tensorboard_server(long_run, load_fast=load_fast) as base:
         deadline = time.monotonic() + 120
         while True:  # wait until the loader has read to the end of the file
-            listing = support.fetch_json(f"{base}{PREFIX}/steps?run=long&layer=conv")
+            listing = fetch_json(f"{base}{PLUGIN_ROUTES}/steps?run=long&layer=conv")
             if listing["steps"] and listing["steps"][-1]["step"] == LONG_RUN_STEPS - 1:
                 break
             assert time.monotonic() < deadline, "tensorboard did not load the long run in time"
             time.sleep(1)
         steps = [s["step"] for s in listing["steps"]]
-        assert len(steps) <= DEFAULT_SAMPLES_PER_TAG + 1, "sampled to the budget (+ the baseline companion)"
+        # Both loaders sample with a seeded reservoir that keeps the latest step (Python: random.Random(0),
+        # RustBoard: ChaCha20 seeded 0): the layer's own tag fills its budget and, over 20,000 steps, no
+        # longer holds step 0; the baseline companion brings step 0 back.
+        assert len(steps) == DEFAULT_SAMPLES_PER_TAG + 1
         assert steps[0] == 0 and listing["baseline_step"] == 0
-        status, body, _ = support.fetch(f"{base}{PREFIX}/mosaic?run=long&layer=conv&step=0")
+        status, body, _ = fetch(f"{base}{PLUGIN_ROUTES}/mosaic?run=long&layer=conv&step=0")
         assert status == 200 and body.startswith(b"\x89PNG")
 
 
@@ -158,7 +182,7 @@ def test_the_layer_listing_follows_a_new_latest_step(tmp_path):
             summary.mosaic("conv", np.ones((1, 4, 4, kernels), np.float32), step=step)
         writer.flush()
         multiplexer.Reload()
-        (layer,) = json.loads(client.get(f"{PREFIX}/layers").data)["layers"]
+        (layer,) = json.loads(client.get(f"{PLUGIN_ROUTES}/layers").data)["layers"]
         return layer["runs"]["run"]["layout"]
 
     first = latest_layout(0, 8)

@@ -19,6 +19,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from harness import chromium
+from harness.tensorboard import PLUGIN_ROUTES, fetch_json
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 SHOWCASE_LAYER = "backbone/block2_conv"
@@ -162,7 +163,7 @@ def screenshot(driver, name: str) -> None:
     driver.save_screenshot(str(SCREENSHOTS / name))
 
 
-@pytest.mark.parametrize("load_fast", [False, True], ids=["python-loader", "rustboard"])
+@pytest.mark.parametrize("load_fast", support.LOADERS)
 def test_the_tab_opens_inside_tensorboards_page_and_draws_both_runs(browser, logdir, server, load_fast):
     def check(base):
         browser.switch_to.default_content()
@@ -407,8 +408,8 @@ def test_new_steps_appear_after_tensorboard_reloads(browser, tmp_path):
         wait_drawn(browser, "live", step=1, layer="xa/conv1")
 
         support.write_run(tmp_path, "live", steps=(2,), dual=False)  # training goes on
-        steps_url = f"{base}/data/plugin/convcam/steps?run=live&layer=xa%2Fconv1"
-        wait_until(browser, lambda d: len(support.fetch_json(steps_url)["steps"]) == 3, "step 2 never loaded")
+        steps_url = f"{base}{PLUGIN_ROUTES}/steps?run=live&layer=xa%2Fconv1"
+        wait_until(browser, lambda d: len(fetch_json(steps_url)["steps"]) == 3, "step 2 never loaded")
         browser.switch_to.default_content()
         browser.find_element(By.CSS_SELECTOR, "button.reload-button").click()
         browser.switch_to.frame(browser.find_element(By.CSS_SELECTOR, "iframe"))
