@@ -67,7 +67,7 @@ class ConvcamLogger:
         also_to_images: bool = False,
         **tile_options: Any,
     ) -> None:
-        sink, where, self._owns_sink = _sink(log_dir_or_writer)
+        sink, where = _sink(log_dir_or_writer)
         if not isinstance(model, nn.Module):
             raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
         specs = parse_layers(layers)
@@ -161,12 +161,12 @@ class _SummaryWriterSink:
         self.writer.flush()
 
 
-def _sink(target: Any) -> tuple[Sink, str, bool]:
+def _sink(target: Any) -> tuple[Sink, str]:
     if isinstance(target, (str, os.PathLike)):
         log_dir = check_log_dir(target)
-        return EventWriter(log_dir), log_dir, True
+        return EventWriter(log_dir), log_dir
     if is_summary_writer(target):
-        return _SummaryWriterSink(target), target.get_logdir(), False
+        return _SummaryWriterSink(target), target.get_logdir()
     raise TypeError(f"log_dir_or_writer: expected a directory path or a torch.utils.tensorboard.SummaryWriter, "
                     f"got {type(target).__name__}")
 

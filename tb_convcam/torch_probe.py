@@ -123,13 +123,15 @@ def nhwc(output: Any, path: ModulePath) -> np.ndarray:
 def check_probe(probe: Any) -> None:
     """TypeError/ValueError unless `probe` is a tensor, or a tuple/list/dict of them, with a batch axis."""
     args, kwargs = _as_call(probe)
-    tensors = [*args, *kwargs.values()]
-    if not tensors:
+    if not args and not kwargs:
         raise ValueError("probe: expected a tensor, or a tuple or dict of tensors as the model's forward takes "
                          "them, got an empty one")
-    for label, tensor in [*((f"probe[{i}]", t) for i, t in enumerate(args)),
-                          *((f"probe[{k!r}]", t) for k, t in kwargs.items())]:
-        if isinstance(tensor, torch.Tensor) and (tensor.ndim == 0 or tensor.shape[0] == 0):
+    labelled = (
+        [("probe", args[0])] if not isinstance(probe, (Mapping, tuple, list))
+        else [(f"probe[{i}]", t) for i, t in enumerate(args)] + [(f"probe[{k!r}]", t) for k, t in kwargs.items()]
+    )
+    for label, tensor in labelled:
+        if tensor.ndim == 0 or tensor.shape[0] == 0:
             raise ValueError(f"{label}: expected a batch of at least one sample, got shape {list(tensor.shape)}")
 
 

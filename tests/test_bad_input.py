@@ -1,4 +1,5 @@
-"""Bad input to tile, summary.mosaic and ConvcamCallback: a clear error, before anything is spent.
+"""Bad input to tile, summary.mosaic, ConvcamCallback and the PyTorch ConvcamLogger: a clear error,
+before anything is spent.
 
 Every row must raise ValueError or TypeError whose message names the argument,
 what was received and what was expected; nothing may be written, and a
@@ -12,6 +13,8 @@ from convcam_events import read_logdir
 from keras_models import SIZE, dual_model, training_data
 
 from tb_convcam import ConvcamCallback, summary, tile
+from tb_convcam.torch import ConvcamLogger
+from torch_models import DualTower, images
 
 GOOD = np.zeros((4, 4, 3), np.float32)
 
@@ -26,6 +29,12 @@ def fit(tmp_path, layers, probe=None, **options):
                   callbacks=[ConvcamCallback(tmp_path / "run", layers, probe=probe, **options)])
     finally:
         assert int(model.optimizer.iterations) == 0, "the error came only after training steps"
+
+
+def torch_logger(tmp_path, layers=("backbone_a.layer1",), probe=None, model=None, **options):
+    """A ConvcamLogger of the dual-tower PyTorch model; errors surface while it is made."""
+    probe = images(2)[0] if probe is None else probe
+    ConvcamLogger(tmp_path / "run", DualTower() if model is None else model, list(layers), probe=probe, **options)
 
 
 def callback_on_a_file(tmp_path):
@@ -82,6 +91,26 @@ CASES = {
         ValueError, "probe: expected shape [None, 16, 16, 3] (the model's input), got [1, 16, 16, 1]"),
     "fit probe of strings": (lambda p: fit(p, ["xa/conv1"], probe=np.full((1, SIZE, SIZE, 3), "x")), TypeError, "probe: expected an integer or floating dtype"),
     "fit batch_index beyond the probe": (lambda p: fit(p, ["xa/conv1"], batch_index=1), ValueError, "batch_index: expected < batch size 1"),
+    # ConvcamLogger (PyTorch): at construction, from module names and one probe forward
+    "torch unknown module": (lambda p: torch_logger(p, ["backbone_a.layr3"]), ValueError,
+                             "layers: no module 'backbone_a.layr3' in DualTower (names as model.named_modules() gives "
+                             "them); closest: 'backbone_a.layer3'"),
+    "torch Linear output": (lambda p: torch_logger(p, ["head"]), ValueError,
+                            "'head' (Linear 'head') gives a tensor of shape [2, 4]; expected one 4-D [N, C, H, W]"),
+    "torch probe of the wrong shape": (lambda p: torch_logger(p, probe=np.zeros((2, 1, 32, 32), np.float32)), ValueError,
+                                       "probe: the model's forward failed on the probe (RuntimeError("),
+    "torch probe of lists": (lambda p: torch_logger(p, probe=[[1.0]]), TypeError,
+                             "probe[0]: expected a torch.Tensor (or a NumPy array), got list"),
+    "torch empty probe": (lambda p: torch_logger(p, probe=np.zeros((0, 3, 32, 32), np.float32)), ValueError,
+                          "probe: expected a batch of at least one sample, got shape [0, 3, 32, 32]"),
+    "torch every_n_steps 0": (lambda p: torch_logger(p, every_n_steps=0), ValueError,
+                              "every_n_steps: expected a positive int, got 0"),
+    "torch model not a module": (lambda p: torch_logger(p, model=lambda x: x), TypeError,
+                                 "model: expected a torch.nn.Module, got function"),
+    "torch destination": (lambda p: ConvcamLogger(3, DualTower(), ["head"], images(1)[0]), TypeError,
+                          "log_dir_or_writer: expected a directory path or a torch.utils.tensorboard.SummaryWriter, got int"),
+    "torch uncalled call index": (lambda p: torch_logger(p, ["backbone_a.layer1@1"]), ValueError,
+                                  "'backbone_a.layer1@1' (Sequential) is called 1 time(s) by the model's forward on the probe, got @1"),
 }
 
 

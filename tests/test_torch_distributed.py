@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from convcam_events import read_logdir
+from event_files import written_steps
 from harness.tensorboard import free_port
 
 WORKER = os.path.join(os.path.dirname(__file__), "torch_ddp_worker.py")
@@ -26,4 +26,4 @@ def test_ddp_two_processes_write_one_event_file_from_rank_0(tmp_path):
     assert reports[0]["logged"] == [0, 2, 4]
     assert reports[1] == {"rank": 1, "logged": [], "probe_passes": 0}, "rank 1 does no probe work"
     assert len([f for f in os.listdir(tmp_path) if "tfevents" in f]) == 1
-    assert [m.step for m in read_logdir(str(tmp_path))["."]["dual"]] == [0, 2, 4]
+    assert written_steps(tmp_path, "dual") == [0, 2, 4]
