@@ -17,9 +17,11 @@ convcam itself uses: `tb_convcam.records.encode_png` (Pillow).
   TensorFlow figure in-process (bench/run.py), JAX and PyTorch in a
   subprocess each (`log_call_in_subprocess`), as Keras picks its backend
   at import.
-- fit_overhead_every100: model.fit with the callback logging every 100 steps
-  / model.fit without it (median over adjacent pairs); also the share of the
-  fit spent inside the callback.
+- fit_overhead_every100: what model.fit with the callback logging every 100
+  steps costs over model.fit without it, two ways (`fit_overhead`): the wall
+  times of adjacent pairs of fits, and the share of the fits' time spent
+  inside the callback's hooks. bench/run.py holds the second in --quick
+  mode (two pairs of fits cannot resolve 2 %), the first in a full run.
 - bytes_per_mosaic: event-file bytes per logged mosaic of the demo model.
 """
 
@@ -123,8 +125,8 @@ def log_call_ratio(repeats: int) -> dict[str, float | str]:
         callback.on_train_begin()
         arrays = [to_numpy(output) for output in callback._forward(callback._probe_batch)]
         pictures = []
-        for tag, indices in callback._output_index.items():
-            data = [arrays[i] for i in indices]
+        for mosaic in callback._mosaics:
+            data = [arrays[i] for i in mosaic.outputs]
             pictures.append(tile(data[0] if len(data) == 1 else data, callback.tile_options)[0])
         steps = iter(range(1, 10**9))
 
@@ -133,7 +135,7 @@ def log_call_ratio(repeats: int) -> dict[str, float | str]:
             for picture in pictures:
                 encode_png(picture)
 
-        full, limit = alternate(lambda: callback._log_if_new(next(steps)), unavoidable, repeats)
+        full, limit = alternate(lambda: callback._log(next(steps)), unavoidable, repeats)
         callback.on_train_end()
         if callback.skipped_steps:
             raise RuntimeError(f"log_call_ratio: the callback skipped steps {callback.skipped_steps[:5]}")
@@ -156,19 +158,28 @@ def log_call_in_subprocess(backend: str, repeats: int, timeout: float = 600) -> 
     return result
 
 
-def fit_overhead(steps: int, repeats: int) -> dict[str, float]:
-    """model.fit for `steps` steps with the callback every 100 steps, over without it.
+def fit_overhead(steps: int, repeats: int) -> dict[str, float | list[float]]:
+    """model.fit for `steps` steps with the callback every 100 steps, against without it.
 
-    `ratio` is the median of the ratios of adjacent pairs (`bench.timing.paired`).
-    `in_callback_share` is the time spent inside the callback's hooks over the
-    wall time of the fits with it: the callback's own cost, free of the
-    fit-to-fit noise.
+    `ratio`: the median of the wall-time ratios of adjacent pairs of fits
+    (`bench.timing.paired`). It sees everything the callback causes, but one
+    fit can take two or three times as long as the next on a shared machine
+    (TensorFlow gets one core or two), so it needs many pairs to resolve 2 %.
+    `in_callback_share`: the seconds spent inside the callback's hooks over
+    the wall time of the same fits. Both come from the same fits, so a slow
+    spell slows both. It misses costs outside the hooks; none is known on
+    TensorFlow (Keras dispatches batch hooks synchronously there with or
+    without the callback; on JAX a batch hook turns off its async dispatch).
     """
     from demo import data
 
     images, labels = data.make_images(steps * 32, 64, seed=0)
     with tempfile.TemporaryDirectory() as log_dir:
         model, callback = demo_callback(log_dir, every=100)
+        # Resolve the layers and trace the probe forward outside the measurement: once per callback,
+        # 0.24 s against 0.03 s per log, it would outweigh all the logging of two pairs of fits.
+        callback.on_train_begin()
+        callback.on_train_end()
         in_hooks = time_hooks(callback, ("on_train_begin", "on_train_batch_end", "on_train_end"))
         fit = lambda callbacks: model.fit(images, labels, batch_size=32, epochs=1, verbose=0, callbacks=callbacks)
         fit([])  # trace the train step once, outside the measurement
@@ -179,6 +190,7 @@ def fit_overhead(steps: int, repeats: int) -> dict[str, float]:
         "without_s": statistics.median(without),
         "ratio": statistics.median(a / b for a, b in pairs),
         "pair_ratios": [a / b for a, b in pairs],
+        "in_callback_s": sum(in_hooks),
         "in_callback_share": sum(in_hooks) / sum(with_cb),
     }
 
@@ -207,7 +219,7 @@ def bytes_per_mosaic() -> dict[str, float]:
         model, callback = demo_callback(log_dir, every=100)
         callback.on_train_begin()
         for step in range(1, 11):
-            callback._log_if_new(step)
+            callback._log(step)
         callback.on_train_end()
         size = sum(os.path.getsize(os.path.join(log_dir, f)) for f in os.listdir(log_dir))
         tags = len(callback._paths)
