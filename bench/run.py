@@ -6,7 +6,7 @@ spent inside the callback), so a noisy shared machine affects both sides alike;
 the tab's two absolute times (the issue defines them so) come with a ratio
 to TensorBoard's own Images pages measured alongside. Groups: logging (what
 logging costs, on Keras' TensorFlow backend; the log call also on JAX and
-PyTorch, each in a subprocess), serving (routes vs the Images plugin,
+PyTorch, each in a subprocess; the PyTorch ConvcamLogger in a plain loop), serving (routes vs the Images plugin,
 TensorBoard's memory, bytes on disk), tab (headless Chromium). Targets are
 from the benchmark issue; BENCHMARKS.md holds the latest figures.
 """
@@ -37,6 +37,8 @@ TARGETS = {
     "mosaic_vs_tf_explain": 1.0,
     "log_call_vs_limit": 1.3,
     "fit_overhead_every100": 1.02,
+    "torch_log_call_vs_limit": 1.3,
+    "torch_fit_overhead_every100": 1.02,
     "route_vs_images_plugin": 1.1,
     "tab_first_paint_ms": 1500,
     "scrub_p50_ms": 50,
@@ -44,7 +46,7 @@ TARGETS = {
 
 
 def logging_group(quick: bool) -> tuple[dict, dict]:
-    from bench import logging_cost
+    from bench import logging_cost, torch_cost
 
     repeats = 7 if quick else 25
     log_repeats = 40 if quick else 100  # calls of 20-40 ms (PyTorch's up to 0.4 s): more of them, steadier medians
@@ -54,6 +56,9 @@ def logging_group(quick: bool) -> tuple[dict, dict]:
     fit = logging_cost.fit_overhead(steps=200 if quick else 250, repeats=2 if quick else 10)
     in_callback = 1 + fit["in_callback_share"]
     demo_bytes = logging_cost.bytes_per_mosaic()
+    torch_log_call = torch_cost.log_call_ratio(log_repeats)
+    torch_fit = torch_cost.fit_overhead(steps=200 if quick else 250, repeats=2 if quick else 10)
+    torch_in_step = 1 + torch_fit["in_step_share"]
     figures = {
         "mosaic_vs_png_floor": max(row["vs_png_floor"] for row in shapes.values()),
         "mosaic_vs_tf_explain": max(row["vs_tf_explain"] for row in shapes.values()),
@@ -65,8 +70,14 @@ def logging_group(quick: bool) -> tuple[dict, dict]:
         "fit_overhead_paired": fit["ratio"],
         "fit_overhead_in_callback": in_callback,
         "demo_bytes_per_mosaic": demo_bytes["bytes_per_mosaic"],
+        # The PyTorch ConvcamLogger in a plain loop (demo.torch's model), held the same way.
+        "torch_log_call_vs_limit": torch_log_call["ratio"],
+        "torch_fit_overhead_every100": torch_in_step if quick else torch_fit["ratio"],
+        "torch_fit_overhead_paired": torch_fit["ratio"],
+        "torch_fit_overhead_in_step": torch_in_step,
     }
-    details = {"shapes": shapes, "log_call": log_call, "fit": fit, "demo_tags": demo_bytes["tags"]}
+    details = {"shapes": shapes, "log_call": log_call, "fit": fit, "demo_tags": demo_bytes["tags"],
+               "torch_log_call": {"backend": "ConvcamLogger (PyTorch)", **torch_log_call}, "torch_fit": torch_fit}
     details.update({f"log_call_{backend}": row for backend, row in other_backends.items()})
     return figures, details
 
@@ -154,12 +165,16 @@ def print_table(result: dict) -> None:
                   f"{row['vs_tf_explain']:.2f}x tf-explain")
         print("\nlog call (ms, call / limit):")
         for name, row in result["details"]["logging"].items():
-            if name.startswith("log_call"):
+            if name.startswith(("log_call", "torch_log_call")):
                 print(f"  {row['backend']:24} {row['log_call_ms']:7.2f} / {row['limit_ms']:7.2f} = {row['ratio']:.3f}")
         fit = result["details"]["logging"]["fit"]
         print(f"\nfit (s, with / without the callback): {fit['with_s']:.2f} / {fit['without_s']:.2f}; pair ratios "
               + ", ".join(f"{ratio:.3f}" for ratio in fit["pair_ratios"])
               + f"; {fit['in_callback_s']:.3f} s inside the callback's hooks in all fits with it")
+        fit = result["details"]["logging"]["torch_fit"]
+        print(f"PyTorch loop (s, with / without the logger): {fit['with_s']:.2f} / {fit['without_s']:.2f}; "
+              "pair ratios " + ", ".join(f"{ratio:.3f}" for ratio in fit["pair_ratios"])
+              + f"; {fit['in_step_s']:.3f} s inside step() in all loops with it")
     for loader, row in result["details"].get("serving", {}).items():
         print(f"\nserving, {loader} loader (ms, convcam / images = ratio; loaded in {row['load_s']:.0f} s):")
         for pair in ("fetch", "frame", "listing_and_fetch"):
