@@ -44,6 +44,9 @@ class ConvcamCallback(keras.callbacks.Callback):
         input name) for a model with several inputs.
       every_n_steps: log when the global step crosses a multiple of this.
       also_to_images: also write each mosaic to the stock Images dashboard.
+      health_metrics: log each layer's health metrics (dead and dormant kernels, echo of the
+        probe image, drift since the baseline) as scalars `convcam/<path>/<metric>`, and per
+        kernel in the step info; compared with the probe's first image input.
       submodel: for a subclassed model, the functional or Sequential model
         inside it to probe (an attribute path like "backbone", or the model
         itself): layer paths are relative to it and the probe is its input.
@@ -58,6 +61,7 @@ class ConvcamCallback(keras.callbacks.Callback):
         every_n_steps: int = 100,
         also_to_images: bool = False,
         submodel: str | keras.Model | None = None,
+        health_metrics: bool = True,
         **tile_options: Any,
     ) -> None:
         super().__init__()
@@ -68,6 +72,7 @@ class ConvcamCallback(keras.callbacks.Callback):
             raise ValueError("probe: expected a fixed input batch for the model (e.g. a few training images), got None")
         self.probe = probe
         self.also_to_images = also_to_images
+        self.health_metrics = bool(health_metrics)
         if submodel is not None and not isinstance(submodel, (str, keras.Model)):
             raise TypeError(f"submodel: expected an attribute name or a keras.Model, got {type(submodel).__name__}")
         self.submodel = submodel
@@ -95,8 +100,9 @@ class ConvcamCallback(keras.callbacks.Callback):
         if not keras_backends.is_chief(self.model):
             return
         if self._logger is None:
+            images = next((keras_backends.to_numpy(x) for x in self._probe_batch if len(x.shape) == 4), None)
             self._logger = StepLogger("ConvcamCallback", EventWriter(self.log_dir), self.log_dir, self._mosaics,
-                                      self.tile_options, self.also_to_images)
+                                      self.tile_options, self.also_to_images, images, self.health_metrics)
         self._training = True
         self._steps_per_call = max(1, int(getattr(self.model, "steps_per_execution", 1) or 1))
         self._read_step()

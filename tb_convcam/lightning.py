@@ -33,7 +33,8 @@ class ConvcamCallback(pl.Callback):
     """Log Convcam mosaics of the LightningModule's `layers` every `every_n_steps` global steps.
 
     Args:
-      layers, probe, also_to_images, **tile_options: as for `tb_convcam.torch.ConvcamLogger`
+      layers, probe, also_to_images, health_metrics, **tile_options: as for
+        `tb_convcam.torch.ConvcamLogger`
         (module paths are relative to the LightningModule).
       every_n_steps: log when `trainer.global_step` crosses a multiple of this; also once
         before the first step (the baseline) and at the end of training.
@@ -47,6 +48,7 @@ class ConvcamCallback(pl.Callback):
         every_n_steps: int = 100,
         log_dir: str | os.PathLike | None = None,
         also_to_images: bool = False,
+        health_metrics: bool = True,
         **tile_options: Any,
     ) -> None:
         super().__init__()
@@ -57,6 +59,7 @@ class ConvcamCallback(pl.Callback):
         self.every_n_steps = check_every_n_steps(every_n_steps)
         self.log_dir = None if log_dir is None else check_log_dir(log_dir)
         self.also_to_images = also_to_images
+        self.health_metrics = health_metrics
         self._logger: ConvcamLogger | None = None  # rank 0's, kept across fits: one baseline per callback
 
     @property
@@ -69,7 +72,7 @@ class ConvcamCallback(pl.Callback):
             return
         self._logger = ConvcamLogger(
             self._destination(trainer), pl_module, self.layers, self.probe, self.every_n_steps,
-            self.also_to_images, **self.tile_options,
+            self.also_to_images, self.health_metrics, **self.tile_options,
         )
 
     def on_train_start(self, trainer: Any, pl_module: Any) -> None:

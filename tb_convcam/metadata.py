@@ -20,6 +20,17 @@ Per-kernel stats in the step info are stored as base64 of little-endian
 arrays ("<f4" for min/max/mean/zero_fraction, "<u4" for nonfinite), one entry
 per shown kernel in tile order: compact, exact, and cheap to decode in a
 browser (`new Float32Array(bytes.buffer)`).
+
+Version 2 (health metrics) adds, per source of the step info, an optional
+"health" object of the same kind of arrays: each shown kernel's echo of the
+probe image and its change since the baseline (see tb_convcam/health.py).
+Readers take version 1 (no "health") and 2 alike. Two more kinds of tag:
+  - "convcam/probe", plugin "convcam", content {"version": 2, "probe_image":
+    true, "sources": []}: the probe image the mosaics show, a one-blob
+    sequence [PNG], logged with the first step;
+  - "convcam/<source>/<metric>" (`metric_tag`), plain TensorBoard scalars
+    (plugin "scalars"), one per layer and logged step, so TensorBoard's own
+    dashboards plot them too.
 """
 
 from __future__ import annotations
@@ -39,7 +50,10 @@ PLUGIN_NAME = "convcam"
 # A layer's baseline companion tag is "<tag>/baseline"; see create_summary_metadata.
 BASELINE_SUFFIX = "baseline"
 CONTENT_VERSION = 1
-STEP_INFO_VERSION = 1
+STEP_INFO_VERSION = 2
+PROBE_TAG = "convcam/probe"
+PROBE_CONTENT_VERSION = 2
+METRICS = ("dead_fraction", "dormant_fraction", "echo", "drift")
 MOSAIC_INDEX = 0
 STEP_INFO_INDEX = 1
 STAT_DTYPES = {
@@ -49,6 +63,7 @@ STAT_DTYPES = {
     "zero_fraction": "<f4",
     "nonfinite": "<u4",
 }
+HEALTH_DTYPES = {"echo": "<f4", "change": "<f4"}
 
 
 def create_summary_metadata(
@@ -81,6 +96,22 @@ def create_summary_metadata(
     )
 
 
+def create_probe_metadata() -> summary_pb2.SummaryMetadata:
+    """Summary metadata of the probe image tag (`PROBE_TAG`): not a layer, the tab shows it beside them."""
+    content = {"version": PROBE_CONTENT_VERSION, "probe_image": True, "sources": []}
+    return summary_pb2.SummaryMetadata(
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(
+            plugin_name=PLUGIN_NAME, content=json.dumps(content).encode("utf-8")
+        ),
+        data_class=summary_pb2.DATA_CLASS_BLOB_SEQUENCE,
+    )
+
+
+def metric_tag(source: str, metric: str) -> str:
+    """The scalar tag of a layer's health metric, e.g. "convcam/xa/add_10/echo"."""
+    return f"convcam/{source}/{metric}"
+
+
 def parse_plugin_content(content: bytes) -> dict[str, Any]:
     """Parse a tag's plugin content; raises ValueError on anything else."""
     info = _parse_json(content, "plugin content")
@@ -89,8 +120,11 @@ def parse_plugin_content(content: bytes) -> dict[str, Any]:
     return info
 
 
-def encode_step_info(layout: Layout) -> bytes:
-    """The per-step JSON: everything that may change between steps."""
+def encode_step_info(layout: Layout, health: Sequence[dict[str, np.ndarray]] | None = None) -> bytes:
+    """The per-step JSON: everything that may change between steps.
+
+    `health`: per source, {"echo": ..., "change": ...} over the shown kernels in tile order.
+    """
     normalization = layout.normalization
     info = {
         "version": STEP_INFO_VERSION,
@@ -121,15 +155,18 @@ def encode_step_info(layout: Layout) -> bytes:
                     key: _encode_array(getattr(source.stats, key), dtype)
                     for key, dtype in STAT_DTYPES.items()
                 },
+                **({} if health is None else
+                   {"health": {key: _encode_array(health[index][key], dtype) for key, dtype in HEALTH_DTYPES.items()}}),
             }
-            for source in layout.sources
+            for index, source in enumerate(layout.sources)
         ],
     }
     return json.dumps(info, separators=(",", ":")).encode("utf-8")
 
 
 def parse_step_info(blob: bytes) -> dict[str, Any]:
-    """Parse step info JSON: `kernels` becomes the list of shown kernels, stats NumPy arrays.
+    """Parse step info JSON (version 1 or 2): `kernels` becomes the list of shown kernels, stats
+    (and health, when logged) NumPy arrays.
 
     Raises ValueError on anything malformed.
     """
@@ -140,6 +177,10 @@ def parse_step_info(blob: bytes) -> dict[str, Any]:
             source["stats"] = {
                 key: _decode_array(source["stats"][key], dtype) for key, dtype in STAT_DTYPES.items()
             }
+            if "health" in source:
+                source["health"] = {
+                    key: _decode_array(source["health"][key], dtype) for key, dtype in HEALTH_DTYPES.items()
+                }
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"convcam step info: malformed ({error})") from error
     return info

@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 from tensorboard.compat.proto import summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2
 from tensorboard.plugins.image import metadata as images_metadata
+from tensorboard.plugins.scalar import metadata as scalar_metadata
 
 from tb_convcam import metadata
 from tb_convcam import mosaic as mosaic_lib
@@ -71,11 +72,18 @@ def prepare(
     options: mosaic_lib.TileOptions,
     record_writes: list[Write],
     cache: mosaic_lib.SourceCache | None = None,
+    health: Sequence[dict[str, np.ndarray]] | None = None,
 ) -> PreparedMosaic:
-    """Tile 1-3 arrays (read in place, not copied) and describe the layout."""
+    """Tile 1-3 arrays (read in place, not copied) and describe the layout; `health` gives
+    per source its per-kernel arrays over all its kernels, kept for the kernels it shows."""
     data = arrays[0] if len(arrays) == 1 else list(arrays)
     picture, layout = mosaic_lib.tile(data, options, source_names=list(names), cache=cache)
-    return PreparedMosaic(picture, metadata.encode_step_info(layout), record_writes)
+    shown = None
+    if health is not None:
+        kernels = np.asarray(layout.kernels)
+        shown = [{key: values[kernels[kernels < len(values)]] for key, values in per_source.items()}
+                 for per_source in health]
+    return PreparedMosaic(picture, metadata.encode_step_info(layout, shown), record_writes)
 
 
 def summaries(prepared: Sequence[PreparedMosaic]) -> list[summary_pb2.Summary]:
@@ -89,6 +97,22 @@ def summaries(prepared: Sequence[PreparedMosaic]) -> list[summary_pb2.Summary]:
             blob = convcam if kind != "images" else string_tensor([b"%d" % width, b"%d" % height, png])
             values.setdefault(kind, []).append(summary_pb2.Summary.Value(tag=tag, metadata=tag_metadata, tensor=blob))
     return [summary_pb2.Summary(value=kind_values) for kind_values in values.values()]
+
+
+def scalars(values: dict[str, float]) -> summary_pb2.Summary:
+    """Plain TensorBoard scalars (what `tf.summary.scalar` writes), one value per tag."""
+    return summary_pb2.Summary(value=[
+        summary_pb2.Summary.Value(tag=tag, metadata=_scalar_metadata(), tensor=tensor_pb2.TensorProto(
+            dtype=types_pb2.DT_FLOAT, tensor_shape=tensor_shape_pb2.TensorShapeProto(), float_val=[value]))
+        for tag, value in values.items()
+    ])
+
+
+def probe_image(picture: np.ndarray) -> summary_pb2.Summary:
+    """The probe image record (`metadata.PROBE_TAG`): a [H, W] or [H, W, 3] uint8 picture as PNG."""
+    value = summary_pb2.Summary.Value(tag=metadata.PROBE_TAG, metadata=metadata.create_probe_metadata(),
+                                      tensor=string_tensor([encode_png(picture)]))
+    return summary_pb2.Summary(value=[value])
 
 
 def encode_png(picture: np.ndarray) -> bytes:
@@ -112,6 +136,13 @@ def _convcam_metadata(
 ) -> summary_pb2.SummaryMetadata:
     """Cached, as the same tags are logged at every step; callers only copy it."""
     return metadata.create_summary_metadata(names, resolved, description=description, baseline_of=baseline_of)
+
+
+@functools.lru_cache(maxsize=1)
+def _scalar_metadata() -> summary_pb2.SummaryMetadata:
+    result = scalar_metadata.create_summary_metadata(display_name=None, description=None)
+    result.data_class = summary_pb2.DATA_CLASS_SCALAR  # loaders infer it too; stated, not left to inference
+    return result
 
 
 @functools.lru_cache(maxsize=64)

@@ -2,10 +2,12 @@
 
 The Keras callback and the PyTorch logger differ only in how they find layers
 and run the probe. Everything after the probe's arrays are on the host is
-here: tiling each tag, the baseline companion at the first logged step, one
-event per kind of record, and the rule that a logging hiccup never kills
-training (it warns once per kind, the step goes to `skipped_steps`, and the
-next log goes on).
+here: tiling each tag, the baseline companion at the first logged step, the
+probe image with the first step, each layer's health metrics (as scalars, and
+per kernel in the step info; computed once per layer even when it is in
+several mosaics), one event per kind of record, and the rule that a logging
+hiccup never kills training (it warns once per kind, the step goes to
+`skipped_steps`, and the next log goes on).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Any, Protocol, Union
 import numpy as np
 from tensorboard.compat.proto import summary_pb2
 
-from tb_convcam import records
+from tb_convcam import health as health_lib
+from tb_convcam import metadata, records
 from tb_convcam.mosaic import MAX_SOURCES, SourceCache, TileOptions
 
 LayerSpec = Union[str, tuple[str, ...]]
@@ -49,8 +52,18 @@ class StepLogger:
     """Tile, encode and write the mosaics of each logged step, warning (not raising) on failures."""
 
     def __init__(
-        self, owner: str, sink: Sink, where: str, mosaics: Sequence[Mosaic], options: TileOptions, also_to_images: bool
+        self,
+        owner: str,
+        sink: Sink,
+        where: str,
+        mosaics: Sequence[Mosaic],
+        options: TileOptions,
+        also_to_images: bool,
+        probe_images: np.ndarray | None = None,
+        health_metrics: bool = True,
     ) -> None:
+        """`probe_images`: the probe's image input on the host, [B, H, W, C] (None if it has none):
+        logged as the probe image, and what the `echo` metric compares maps with."""
         self.owner = owner  # names the logger in warnings
         self.where = where  # names the destination in warnings
         self.mosaics = list(mosaics)
@@ -61,6 +74,15 @@ class StepLogger:
             for m in self.mosaics
             for baseline in (False, True)
         }
+        # Each computed layer's scalar tag name: the path first asked for it.
+        self._source_names: dict[int, str] = {}
+        for m in self.mosaics:
+            for name, output in zip(m.names, m.outputs):
+                self._source_names.setdefault(output, name)
+        self._probe_images = probe_images
+        self._grey = None if probe_images is None else health_lib.grey_images(probe_images)
+        self.health_metrics = health_metrics and self._grey is not None
+        self._baselines: dict[int, health_lib.Baseline] = {}
         self.last_logged: int | None = None
         self.skipped_steps: list[int] = []  # logged steps lost (in part or whole) to failures
         self._warned: set[str] = set()
@@ -79,19 +101,32 @@ class StepLogger:
         except Exception as error:  # a logging hiccup must never kill training
             self._skip(step, "forward", f"probe forward failed at step {step}: {error!r}")
             return False
+        layer_health = self._health(step, arrays) if self.health_metrics else {}
         prepared, cache = [], SourceCache()
         for m in self.mosaics:
+            per_kernel = None
+            if all(i in layer_health for i in m.outputs):
+                per_kernel = [{"echo": layer_health[i].kernel_echo, "change": layer_health[i].kernel_change}
+                              for i in m.outputs]
             try:
                 prepared.append(
                     records.prepare([arrays[i] for i in m.outputs], m.names, self.options,
-                                    self._writes[m.tag, is_baseline], cache)
+                                    self._writes[m.tag, is_baseline], cache, per_kernel)
                 )
             except Exception as error:
                 self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
-        if not prepared:
+        summaries = records.summaries(prepared) if prepared else []
+        if layer_health:
+            summaries.append(records.scalars({
+                metadata.metric_tag(self._source_names[i], metric): value
+                for i, result in layer_health.items() for metric, value in result.metrics().items()
+            }))
+        if is_baseline and self._probe_images is not None:
+            summaries.append(records.probe_image(_picture(self._probe_images[self.options.batch_index])))
+        if not summaries:
             return False
         try:
-            reached = self._sink.write(step, records.summaries(prepared))
+            reached = self._sink.write(step, summaries)
             problem = "disk full or log directory gone?"
         except Exception as error:
             reached, problem = False, repr(error)
@@ -99,6 +134,18 @@ class StepLogger:
             self._skip(step, "write", f"convcam events for step {step} did not reach {self.where!r} ({problem}); "
                        "the next log goes to a new event file")
         return reached and len(prepared) == len(self.mosaics)
+
+    def _health(self, step: int, arrays: list[np.ndarray]) -> dict[int, health_lib.LayerHealth]:
+        """Each computed layer's health, against its baseline (kept from the first log)."""
+        result = {}
+        for i, name in self._source_names.items():
+            try:
+                if i not in self._baselines:
+                    self._baselines[i] = health_lib.baseline(arrays[i])
+                result[i] = health_lib.layer_health(arrays[i], self._grey, self._baselines[i])
+            except Exception as error:
+                self._skip(step, "health", f"health metrics of {name!r} failed at step {step}: {error!r}")
+        return result
 
     def close(self) -> None:
         self._sink.close()
@@ -114,6 +161,17 @@ class StepLogger:
         if kind not in self._warned:
             self._warned.add(kind)
             warnings.warn(f"{self.owner}: {message}; skipped (further failures of this kind are not reported)")
+
+
+def _picture(image: np.ndarray) -> np.ndarray:
+    """A probe image [H, W, C] as a uint8 picture stretched to its own range: probes come in any
+    units (0..1, 0..255, mean/std-normalised). One channel is grey, three RGB, others their mean."""
+    image = np.nan_to_num(np.asarray(image, np.float32))
+    if image.ndim == 3:
+        image = image[..., 0] if image.shape[-1] == 1 else image if image.shape[-1] == 3 else image.mean(-1)
+    low, high = float(image.min()), float(image.max())
+    scaled = (image - low) / (high - low) * 255 if high > low else np.zeros_like(image)
+    return np.round(scaled).astype(np.uint8)
 
 
 def plan_outputs(resolved: Mapping[str, Sequence[str]]) -> tuple[list[str], dict[str, tuple[int, ...]]]:

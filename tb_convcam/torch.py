@@ -54,6 +54,9 @@ class ConvcamLogger:
         tensors as the model's forward takes them. Moved to the model's device.
       every_n_steps: `step` logs when the global step crosses a multiple of this.
       also_to_images: also write each mosaic to the stock Images dashboard.
+      health_metrics: log each layer's health metrics (dead and dormant kernels, echo of the
+        probe image, drift since the baseline) as scalars `convcam/<path>/<metric>`, and per
+        kernel in the step info; compared with the probe's first image (4-D) tensor.
       **tile_options: passed to `tb_convcam.tile` (normalize, padding, ...).
     """
 
@@ -65,6 +68,7 @@ class ConvcamLogger:
         probe: Any,
         every_n_steps: int = 100,
         also_to_images: bool = False,
+        health_metrics: bool = True,
         **tile_options: Any,
     ) -> None:
         sink, where = _sink(log_dir_or_writer)
@@ -83,7 +87,8 @@ class ConvcamLogger:
             Mosaic(tag, tuple(p.requested for p in tag_paths), tuple(p.resolved for p in tag_paths), outputs[tag])
             for tag, tag_paths in paths.items()
         ]
-        self._logger = StepLogger("ConvcamLogger", sink, where, mosaics, options, also_to_images)
+        self._logger = StepLogger("ConvcamLogger", sink, where, mosaics, options, also_to_images,
+                                  self._probe.images_nhwc(), bool(health_metrics))
         if is_chief():
             self._check_outputs()
 

@@ -84,6 +84,12 @@ class TorchProbe:
             )
         return [caught[i] for i in range(len(self.paths))]
 
+    def images_nhwc(self) -> np.ndarray | None:
+        """The probe's first image-like (4-D, [N, C, H, W]) tensor as a host [N, H, W, C] float32
+        array: what the mosaics show, and what the health metrics compare maps with."""
+        image = next((t for t in (*self._args, *self._kwargs.values()) if t.ndim == 4), None)
+        return None if image is None else image.detach().float().permute(0, 2, 3, 1).contiguous().cpu().numpy()
+
     def arrays(self) -> list[np.ndarray]:
         """The wanted outputs as host NHWC float32 arrays; ValueError naming a call whose output
         is not one 4-D [N, C, H, W] tensor."""

@@ -30,7 +30,8 @@ class LoggedMosaic:
 
 
 def read_logdir(logdir: str, plugin: str = metadata.PLUGIN_NAME) -> dict[str, dict[str, list[LoggedMosaic]]]:
-    """{run: {tag: [LoggedMosaic, ...]}} for every convcam tag, all steps kept."""
+    """{run: {tag: [LoggedMosaic, ...]}} for every convcam tag, all steps kept (the probe image
+    tag's entries hold its one blob, the PNG, and no step info)."""
     multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={plugin: 0})
     multiplexer.AddRunsFromDirectory(logdir)
     multiplexer.Reload()
@@ -43,7 +44,7 @@ def read_logdir(logdir: str, plugin: str = metadata.PLUGIN_NAME) -> dict[str, di
         for tag, data in tags.items():
             blobs = [[provider.read_blob(ctx, blob_key=ref.blob_key) for ref in datum.values] for datum in data]
             result.setdefault(run, {})[tag] = [
-                LoggedMosaic(datum.step, blob, metadata.parse_step_info(blob[1]) if convcam else {})
+                LoggedMosaic(datum.step, blob, metadata.parse_step_info(blob[1]) if convcam and len(blob) > 1 else {})
                 for datum, blob in zip(data, blobs)
             ]
     return result
@@ -68,3 +69,14 @@ def tag_content(logdir: str) -> dict[str, dict[str, dict]]:
         run: {tag: metadata.parse_plugin_content(ts.plugin_content) for tag, ts in tags.items()}
         for run, tags in listing.items()
     }
+
+
+def scalars(logdir: str | Path, run: str = ".") -> dict[str, list[tuple[int, float]]]:
+    """{tag: [(step, value), ...]} of the run's scalars, read through TensorBoard's data provider."""
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={"scalars": 0})
+    multiplexer.AddRunsFromDirectory(str(logdir))
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, str(logdir))
+    series = provider.read_scalars(context.RequestContext(), experiment_id="", plugin_name="scalars",
+                                   downsample=10**6).get(run, {})
+    return {tag: [(datum.step, datum.value) for datum in data] for tag, data in series.items()}

@@ -48,3 +48,18 @@ def noise(count: int, size: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """`count` uniform-noise images of `size` x `size` and their labels (0 or 1)."""
     rng = np.random.default_rng(0)
     return rng.uniform(size=(count, size, size, 3)).astype(np.float32), rng.integers(0, 2, count)
+
+
+def known_health_model() -> keras.Model:
+    """A compiled model whose layers have known health: `grey` (a frozen 1×1 conv averaging the
+    channels: its map is the probe image in grey, echo 1), `zero` (a frozen all-zero conv: every
+    kernel dead and dormant, echo 0) and `learn` (trained: drift 0 at the baseline, > 0 later)."""
+    inputs = keras.Input((SIZE, SIZE, 3))
+    grey = keras.layers.Conv2D(1, 1, use_bias=False, kernel_initializer=keras.initializers.Constant(1 / 3),
+                               trainable=False, name="grey")(inputs)
+    zero = keras.layers.Conv2D(4, 3, padding="same", kernel_initializer="zeros", trainable=False, name="zero")(inputs)
+    learn = keras.layers.Conv2D(8, 3, padding="same", activation="relu", name="learn")(inputs)
+    pooled = keras.layers.GlobalAveragePooling2D()(keras.layers.Concatenate()([grey, zero, learn]))
+    model = keras.Model(inputs, keras.layers.Dense(2, name="logits")(pooled), name="known_health")
+    model.compile(keras.optimizers.SGD(0.5), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model

@@ -1,10 +1,10 @@
 """The step-info format, pinned by one golden file that Python and the browser both check.
 
 tests/golden/step_info.json holds a few layouts (padding, a shrunk kernel subset, two
-merged sources, "kernels": null): each one's step info exactly as `metadata.encode_step_info`
-writes it, and what `tb_convcam.mosaic.Layout` says about that mosaic: the kernels shown, each
-tile's box (`Layout.tile_box`), the kernel at every pixel (`Layout.kernel_at`) and the
-per-kernel stats. This test checks that the file is what the Python code produces now and
+merged sources, "kernels": null, per-kernel health): each one's step info exactly as
+`metadata.encode_step_info` writes it, and what `tb_convcam.mosaic.Layout` says about that
+mosaic: the kernels shown, each tile's box (`Layout.tile_box`), the kernel at every pixel
+(`Layout.kernel_at`), the per-kernel stats and health (echo, change; null in version-1 cases). This test checks that the file is what the Python code produces now and
 that `metadata.parse_step_info` reads it back; tests/js/stepinfo.test.mjs checks that the
 browser's reader (tb_convcam/plugin/static/stepinfo.js: `decodeInfo`, `tileBox`, `slotAt`)
 gives the same. After a deliberate change to the format or the geometry, rewrite the file with
@@ -32,7 +32,7 @@ ABOUT = (
     "in tile order; tiles, per slot [kernel, y0, x0, y1, x1] (Layout.tile_box, end exclusive); "
     "kernel_at, per pixel row y the kernel at each x (Layout.kernel_at, null on separators and empty "
     "cells); outside, [y, x] probes just off the mosaic (kernel_at is null); stats, per source the "
-    "decoded per-kernel stats."
+    "decoded per-kernel stats; health, per source the decoded per-kernel echo and change, or null."
 )
 
 
@@ -41,7 +41,10 @@ def _integers(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     return rng.integers(-3, 10, size=shape).astype(np.float32)
 
 
-def golden_layouts() -> list[tuple[str, tb_convcam.mosaic.Layout]]:
+Health = list[dict[str, np.ndarray]]
+
+
+def golden_layouts() -> list[tuple[str, tb_convcam.mosaic.Layout, Health | None]]:
     rng = np.random.default_rng(11)
     subset = _integers(rng, (1, 5, 7, 10))
     batch = _integers(rng, (2, 4, 6, 5))
@@ -59,15 +62,33 @@ def golden_layouts() -> list[tuple[str, tb_convcam.mosaic.Layout]]:
             tb_convcam.tile([first, second], padding=2, normalize=(-1.0, 4.0), source_names=["xa/conv3", "xb/conv3"]),
         ),
     ]
-    return [(name, layout) for name, (_, layout) in cases]
+    result: list[tuple[str, tb_convcam.mosaic.Layout, Health | None]] = [
+        (name, layout, None) for name, (_, layout) in cases
+    ]
+    # Version 2: per-kernel health of two merged sources, 5 of 9 kernels shown, the second
+    # source short of the last shown kernels (its arrays are as short as its stats).
+    _, merged = tb_convcam.tile([_integers(rng, (1, 4, 4, 9)), _integers(rng, (1, 4, 4, 3))], max_kernels=5,
+                                source_names=["xa/conv4", "xb/conv4"])
+    health = [_shown_health(merged, source.kernel_count, seed) for seed, source in enumerate(merged.sources)]
+    result.append(("merged_with_health", merged, health))
+    return result
 
 
-def golden_case(name: str, layout: tb_convcam.mosaic.Layout) -> dict[str, Any]:
+def _shown_health(layout: tb_convcam.mosaic.Layout, kernel_count: int, seed: int) -> dict[str, np.ndarray]:
+    """Echo and change of the shown kernels a source has: eighths and quarters, exact in float32."""
+    kernels = [kernel for kernel in layout.kernels if kernel < kernel_count]
+    return {
+        "echo": np.array([(kernel + seed) % 9 / 8 for kernel in kernels], np.float32),
+        "change": np.array([(kernel * 3 + seed) % 7 / 4 for kernel in kernels], np.float32),
+    }
+
+
+def golden_case(name: str, layout: tb_convcam.mosaic.Layout, health: Health | None) -> dict[str, Any]:
     height, width = layout.height, layout.width
     outside = [[-1, 0], [0, -1], [height, 0], [0, width], [height - 1, width], [height, width - 1], [-1, -1]]
     return {
         "name": name,
-        "step_info": metadata.encode_step_info(layout).decode("utf-8"),
+        "step_info": metadata.encode_step_info(layout, health).decode("utf-8"),
         "kernels": list(layout.kernels),
         "tiles": [[kernel, *layout.tile_box(kernel)] for kernel in layout.kernels],
         "kernel_at": [[layout.kernel_at(y, x) for x in range(width)] for y in range(height)],
@@ -79,6 +100,10 @@ def golden_case(name: str, layout: tb_convcam.mosaic.Layout) -> dict[str, Any]:
             }
             for source in layout.sources
         ],
+        "health": [
+            None if health is None else {key: [_number(v) for v in health[index][key]] for key in metadata.HEALTH_DTYPES}
+            for index in range(len(layout.sources))
+        ],
     }
 
 
@@ -88,7 +113,7 @@ def _number(value: Any) -> float | int:
 
 
 def golden_text() -> str:
-    golden = {"about": ABOUT, "cases": [golden_case(name, layout) for name, layout in golden_layouts()]}
+    golden = {"about": ABOUT, "cases": [golden_case(*case) for case in golden_layouts()]}
     return _dump(golden) + "\n"
 
 
@@ -114,7 +139,7 @@ def test_the_golden_file_is_what_the_writer_and_layout_produce_now():
     )
 
 
-def test_the_golden_file_covers_padding_subsets_null_kernels_and_merged_sources():
+def test_the_golden_file_covers_padding_subsets_null_kernels_merged_sources_and_health():
     infos = [json.loads(case["step_info"]) for case in _cases()]
 
     assert any(info["padding"] > 0 for info in infos)
@@ -124,6 +149,8 @@ def test_the_golden_file_covers_padding_subsets_null_kernels_and_merged_sources(
     assert any(len(info["sources"]) == 2 for info in infos)
     assert any(info["downscale"] > 1 for info in infos)
     assert any(info["rows"] * info["cols"] > len(case["kernels"]) for info, case in zip(infos, _cases()))
+    assert any("health" not in info["sources"][0] for info in infos)
+    assert any(all("health" in source for source in info["sources"]) and len(info["sources"]) == 2 for info in infos)
 
 
 def test_parse_step_info_reads_the_golden_step_info():
@@ -136,6 +163,13 @@ def test_parse_step_info_reads_the_golden_step_info():
             for key, dtype in metadata.STAT_DTYPES.items():
                 assert source["stats"][key].dtype == np.dtype(dtype)
                 np.testing.assert_array_equal(source["stats"][key], np.array(expected[key], dtype=dtype))
+        for source, expected in zip(info["sources"], case["health"]):
+            if expected is None:
+                assert "health" not in source
+                continue
+            for key, dtype in metadata.HEALTH_DTYPES.items():
+                assert source["health"][key].dtype == np.dtype(dtype)
+                np.testing.assert_array_equal(source["health"][key], np.array(expected[key], dtype=dtype))
 
 
 if __name__ == "__main__":

@@ -83,3 +83,25 @@ def activations(model: nn.Module, module: nn.Module, probe: torch.Tensor) -> np.
         handle.remove()
         model.train(was_training)
     return caught[0].float().permute(0, 2, 3, 1).contiguous().numpy()
+
+
+class KnownHealth(nn.Module):
+    """Layers of known health, as keras_models.known_health_model: `grey` (the probe image in grey,
+    echo 1), `zero` (every kernel dead and dormant, echo 0), `learn` (drift > 0 once trained)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.grey = nn.Conv2d(3, 1, 1, bias=False)
+        self.zero = nn.Conv2d(3, 4, 3, padding=1)
+        self.learn = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU())
+        self.head = nn.Linear(13, len(data.CLASSES))
+        with torch.no_grad():
+            self.grey.weight.fill_(1 / 3)
+            self.zero.weight.zero_()
+            self.zero.bias.zero_()
+        for frozen in (self.grey, self.zero):
+            frozen.requires_grad_(False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        maps = torch.cat([self.grey(x), self.zero(x), self.learn(x)], 1)
+        return self.head(maps.mean((2, 3)))

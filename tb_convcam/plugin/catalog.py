@@ -4,6 +4,7 @@ Works the same over the Python loader and RustBoard (`--load_fast`). Tags
 whose plugin content carries `baseline_of` are not layers: they hold a copy
 of a layer's first logged step, written once so that downsampling can never
 evict the blank-model baseline. Their steps are merged into that layer's.
+The probe image tag (content `"probe_image": true`) is not a layer either.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class Catalog:
             layers: dict[str, LayerListing] = {}
             for tag, series in sorted(tags.items()):
                 content = _plugin_content(series.plugin_content)
+                if content.get("probe_image") is True:
+                    continue
                 baseline_of = content.get("baseline_of")
                 layer = baseline_of if isinstance(baseline_of, str) and baseline_of else tag
                 known = layers.get(layer)

@@ -70,4 +70,24 @@ for (const testCase of golden.cases) {
       assert.equal(source.layerMax, Math.max(...expected.max));
     });
   });
+
+  test(`${testCase.name}: decoded health matches the writer's (null without it)`, () => {
+    const info = decoded(testCase);
+    info.sources.forEach((source, c) => {
+      const expected = testCase.health[c];
+      if (expected === null) {
+        assert.equal(source.health, null);
+        return;
+      }
+      for (const key of ["echo", "change"]) {
+        assert.ok(source.health[key] instanceof Float32Array, key);
+        assert.deepEqual(Array.from(source.health[key]), expected[key], `${source.name} ${key}`);
+      }
+    });
+  });
 }
+
+test("the golden file has a case with health and cases without", () => {
+  const withHealth = golden.cases.filter((testCase) => testCase.health.some((health) => health !== null));
+  assert.ok(withHealth.length >= 1 && withHealth.length < golden.cases.length);
+});

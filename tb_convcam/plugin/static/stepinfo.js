@@ -15,9 +15,11 @@ export function shownKernels(info) {
 }
 
 /**
- * Decode the step info JSON: `kernels` becomes the list of shown kernels,
- * base64 little-endian stats become typed arrays, and each source gets its
- * layer range (`layerMin`, `layerMax`: the finite min of mins, max of maxes).
+ * Decode the step info JSON (version 1 or 2): `kernels` becomes the list of
+ * shown kernels, base64 little-endian stats become typed arrays, and each
+ * source gets its layer range (`layerMin`, `layerMax`: the finite min of mins,
+ * max of maxes) and `health`: {echo, change} per shown kernel (version 2),
+ * else null.
  */
 export function decodeInfo(info) {
   const sources = info.sources.map((source) => {
@@ -28,7 +30,8 @@ export function decodeInfo(info) {
       zero_fraction: floats(source.stats.zero_fraction),
       nonfinite: uints(source.stats.nonfinite),
     };
-    return { ...source, stats, layerMin: finiteMin(stats.min), layerMax: finiteMax(stats.max) };
+    const health = source.health ? { echo: floats(source.health.echo), change: floats(source.health.change) } : null;
+    return { ...source, stats, health, layerMin: finiteMin(stats.min), layerMax: finiteMax(stats.max) };
   });
   return { ...info, kernels: shownKernels(info), sources };
 }
