@@ -152,17 +152,33 @@ def baseline(activations: Any, kernels: Kernels = None) -> Baseline:
     return Baseline(maps, sample)
 
 
+class GreyProbe:
+    """A run's probe images in grey, resized to each map size once: the probe is fixed for a run and
+    its layers have few map sizes, so loggers keep one of these instead of resizing every step."""
+
+    def __init__(self, images: Any) -> None:
+        self.grey = grey_images(images)
+        self._units: dict[tuple[int, int], np.ndarray] = {}
+
+    def unit(self, height: int, width: int) -> np.ndarray:
+        """`_grey_unit` at this map size, cached."""
+        if (height, width) not in self._units:
+            self._units[height, width] = _grey_unit(self.grey, height, width)
+        return self._units[height, width]
+
+
 def layer_health(activations: Any, grey: Any, baseline: Baseline, kernels: Kernels = None) -> LayerHealth:
     """The health of one layer's given kernels on the probe batch (see the module docstring).
 
     `activations`: [B, H, W, C], any integer or floating dtype (float32 is
     read in place); `grey`: the same B probe images in grey, [B, Hi, Wi], any
-    size (`grey_images`); `baseline`: from `baseline` with the same `kernels`
+    size (`grey_images`), or a `GreyProbe` of them; `baseline`: from `baseline` with the same `kernels`
     (None: all C).
     """
     layer, (height, width) = _layer(activations, kernels)
     batch, _, count = layer.shape
-    grey = _grey(grey, batch)
+    probe = grey if isinstance(grey, GreyProbe) else None
+    grey = _grey(grey.grey if probe else grey, batch)
     if not isinstance(baseline, Baseline):
         raise TypeError(f"baseline: expected a Baseline (see health.baseline), got {type(baseline).__name__}")
     if baseline.maps.shape != (batch, height, width, count):
@@ -181,7 +197,8 @@ def layer_health(activations: Any, grey: Any, baseline: Baseline, kernels: Kerne
         absolute_sums = sums.sum(axis=0)
     else:
         absolute_sums = _per_map(np.add, np.abs(work, out=scratch)).sum(axis=0)
-    kernel_echo = _kernel_echo(work, sums, _constant(lows, highs), _grey_unit(grey, height, width), scratch)
+    grey_unit = probe.unit(height, width) if probe else _grey_unit(grey, height, width)
+    kernel_echo = _kernel_echo(work, sums, _constant(lows, highs), grey_unit, scratch)
     return LayerHealth(
         dead_fraction=float(_constant(lows.min(axis=0), highs.max(axis=0)).mean()),
         dormant_fraction=_dormant_fraction(absolute_sums),

@@ -80,7 +80,7 @@ class StepLogger:
             for name, output in zip(m.names, m.outputs):
                 self._source_names.setdefault(output, name)
         self._probe_images = probe_images
-        self._grey = None if probe_images is None else health_lib.grey_images(probe_images)
+        self._grey = None if probe_images is None else health_lib.GreyProbe(probe_images)
         self.health_metrics = health_metrics and self._grey is not None
         self._baselines: dict[int, health_lib.Baseline] = {}
         self.last_logged: int | None = None

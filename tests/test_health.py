@@ -367,3 +367,15 @@ def test_every_metric_is_in_range_and_finite_for_any_input(pair):
     assert np.isfinite(result.kernel_echo).all() and ((0 <= result.kernel_echo) & (result.kernel_echo <= 1)).all()
     assert np.isfinite(result.kernel_change).all() and (result.kernel_change >= 0).all()
     assert result.kernel_echo.dtype == result.kernel_change.dtype == np.float32
+
+
+def test_a_grey_probe_gives_the_same_health_as_the_grey_images():
+    rng = np.random.default_rng(3)
+    images = rng.random((2, 37, 29, 3)).astype(np.float32)
+    layer = rng.normal(size=(2, 9, 7, 5)).astype(np.float32)
+    base = health.baseline(layer)
+    probe = health.GreyProbe(images)
+    for _ in range(2):  # the second call reads the cached resize
+        cached = health.layer_health(layer, probe, base)
+        direct = health.layer_health(layer, health.grey_images(images), base)
+        np.testing.assert_array_equal(cached.kernel_echo, direct.kernel_echo)
