@@ -1,7 +1,8 @@
 """The plugin's HTTP routes over event files written by the real logger.
 
 Driven through TensorBoard's own WSGI app and data provider (Python loader);
-tests/test_plugin_server.py covers the same routes over RustBoard.
+tests/test_plugin_server.py covers the same routes over RustBoard, and
+tests/test_health_routes.py the probe image and health routes over both loaders.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def test_layers_lists_runs_and_layers_with_paths_sources_and_latest_layout(clien
         "sources": ["xa/conv1"],
     }
     assert layers["xa/conv2"]["runs"]["blank"]["layout"]["normalization"] == "layer"
+    assert trained["health"] is False and listing["probe_runs"] == []  # summary.mosaic logs neither
 
 
 def test_a_run_without_a_layer_is_not_listed_under_it(client):
@@ -236,7 +238,7 @@ def test_tensorboard_lists_the_tab_and_serves_the_module_it_names(client):
 
 
 def test_an_empty_logdir_lists_nothing(tmp_path):
-    assert get_json(make_client(tmp_path), "layers") == {"runs": [], "layers": []}
+    assert get_json(make_client(tmp_path), "layers") == {"runs": [], "probe_runs": [], "layers": []}
 
 
 def test_the_baseline_stays_reachable_when_downsampling_evicts_it(tmp_path):

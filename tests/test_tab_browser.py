@@ -10,6 +10,7 @@ import os
 import urllib.parse
 from pathlib import Path
 
+import health_logdir
 import numpy as np
 import plugin_support as support
 import pytest
@@ -20,10 +21,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from harness import chromium
 from harness.tensorboard import PLUGIN_ROUTES, fetch_json
+from tb_convcam import metadata
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 SHOWCASE_LAYER = "backbone/block2_conv"
 WAIT_SECONDS = 20
+INJECTED_IMG = "img:not(.cc-probe-image)"  # the tab's own <img> is each panel's probe image
 
 CANVAS_SUMMARY_JS = """
 const canvas = arguments[0];
@@ -277,7 +280,7 @@ def test_run_names_with_html_are_shown_as_text(browser, server):
 
     assert support.HOSTILE_RUN in panels(browser)
     assert support.HOSTILE_RUN in [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".cc-run-label")]
-    assert browser.find_elements(By.CSS_SELECTOR, "img") == []
+    assert browser.find_elements(By.CSS_SELECTOR, INJECTED_IMG) == []
     assert browser.title == "Convcam"  # the onerror payload never ran
 
 
@@ -373,7 +376,7 @@ def test_a_hostile_or_stale_url_falls_back_to_a_working_view(browser, server):
 
     assert drawn["width"] > 0
     assert browser.find_element(By.CSS_SELECTOR, ".cc-layer.cc-selected").get_attribute("data-layer") == SHOWCASE_LAYER
-    assert browser.find_elements(By.CSS_SELECTOR, "img, b") == []
+    assert browser.find_elements(By.CSS_SELECTOR, f"{INJECTED_IMG}, b") == []
 
 
 def test_an_empty_logdir_explains_how_to_log(browser, tmp_path):
@@ -450,3 +453,156 @@ def test_names_with_quotes_unicode_markup_and_great_length_render_as_text(browse
     assert groups == ['<b>bold</b> "q" ✓/'], "the layer's path is shown as typed, markup included"
     assert browser.find_elements(By.CSS_SELECTOR, "b") == [], "no markup from a name became an element"
     screenshot(browser, "odd-names.png")
+
+
+# Health metrics, the kernel health overlay and the probe image -------------------------------
+
+HEALTH_LAYER = urllib.parse.quote(health_logdir.LAYER, safe="")
+TILE_PX = 24 + 1  # health_logdir's tiles and their separator
+
+
+@pytest.fixture(scope="module", params=support.LOADERS)
+def health_server(request, tmp_path_factory):
+    """A real tensorboard (each loader) over tests/health_logdir.py's logdir."""
+    root = health_logdir.write_health_logdir(tmp_path_factory.mktemp("health"))
+    with support.tensorboard_server(root, load_fast=request.param) as base:
+        yield base
+
+
+def chart_curves(driver) -> dict[str, list[tuple[str, str]]]:
+    """Per metric chart, its curves as (run, source), in drawing order."""
+    return {
+        chart.get_attribute("data-metric"): [
+            (path.get_attribute("data-run"), path.get_attribute("data-source"))
+            for path in chart.find_elements(By.CSS_SELECTOR, "path.cc-curve")
+        ]
+        for chart in driver.find_elements(By.CSS_SELECTOR, ".cc-chart")
+    }
+
+
+def panels_zoom(driver) -> int:
+    return int(driver.find_element(By.CSS_SELECTOR, ".cc-zoom-label").text.rstrip("×"))
+
+
+def hover_tile(driver, run: str, slot: int, zoom: int, cols: int = 4) -> str:
+    """Move the pointer to the middle of a tile of `run`'s panel; returns the tooltip's text."""
+    canvas = panels(driver)[run].find_element(By.CSS_SELECTOR, "canvas")
+    row, col = divmod(slot, cols)
+    offset_x = col * TILE_PX * zoom + 12 * zoom - canvas.size["width"] // 2  # from the canvas centre
+    offset_y = row * TILE_PX * zoom + 12 * zoom - canvas.size["height"] // 2
+    ActionChains(driver).move_to_element_with_offset(canvas, offset_x, offset_y).perform()
+    return wait_until(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".cc-tooltip").text, "no tooltip")
+
+
+def test_health_curves_draw_one_path_per_run_and_metric_in_the_runs_colours(browser, health_server):
+    open_tab(browser, health_server, f"layer={HEALTH_LAYER}&run=blank&run=trained&run=legacy")
+    wait_drawn(browser, "trained", step=30, layer=health_logdir.LAYER)
+    curves = wait_until(browser, chart_curves, "no health curves")
+    section = browser.find_element(By.CSS_SELECTOR, ".cc-health").text
+    swatch = panels(browser)["trained"].find_element(By.CSS_SELECTOR, ".cc-swatch")
+    drift = browser.find_element(By.CSS_SELECTOR, '.cc-chart[data-metric="drift"] path.cc-curve[data-run="trained"]')
+    colours = browser.execute_script(
+        "return [getComputedStyle(arguments[0]).stroke, getComputedStyle(arguments[1]).backgroundColor]", drift, swatch)
+    rising = [float(dot.get_attribute("cy")) for dot in browser.find_elements(
+        By.CSS_SELECTOR, '.cc-chart[data-metric="drift"] circle[data-run="trained"]')]
+
+    source = health_logdir.LAYER
+    assert curves == {metric: [("blank", source), ("trained", source)] for metric in metadata.METRICS}
+    assert colours[0] == colours[1]  # the run's colour, as on its panel
+    assert rising == sorted(rising, reverse=True) and rising[0] > rising[-1]  # drift grows: y goes up the screen
+    assert "Echo how much the maps still show the input image" in section
+    assert "not logged by legacy" in section
+    assert [tick.text for tick in browser.find_elements(By.CSS_SELECTOR, '.cc-chart[data-metric="echo"] .cc-chart-tick')] == [
+        "0", "0.5", "1", "step 0", "30"]
+
+
+def test_a_merged_layer_has_a_dashed_curve_per_source(browser, health_server):
+    open_tab(browser, health_server, "layer=dual%2Fconv1&run=trained")
+    wait_drawn(browser, "trained", step=30, layer=health_logdir.DUAL_LAYER)
+    curves = wait_until(browser, chart_curves, "no health curves")
+    dashes = [path.get_attribute("stroke-dasharray")
+              for path in browser.find_elements(By.CSS_SELECTOR, '.cc-chart[data-metric="echo"] path.cc-curve')]
+
+    assert curves["echo"] == [("trained", "xa/conv1"), ("trained", "xb/conv1")]
+    assert len(set(dashes)) == 2
+    assert browser.find_element(By.CSS_SELECTOR, ".cc-health-legend").text.split() == ["xa/conv1", "xb/conv1"]
+
+
+def test_clicking_a_curve_point_moves_the_scrubber_to_its_step(browser, health_server):
+    open_tab(browser, health_server, f"layer={HEALTH_LAYER}&run=blank&run=trained")
+    wait_drawn(browser, "trained", step=30, layer=health_logdir.LAYER)
+    point = wait_until(browser, lambda d: d.find_element(
+        By.CSS_SELECTOR, '.cc-chart[data-metric="echo"] circle[data-run="trained"][data-step="10"]'), "no point")
+
+    point.click()
+    wait_drawn(browser, "trained", step=10, layer=health_logdir.LAYER)
+    marker = browser.find_element(By.CSS_SELECTOR, '.cc-chart[data-metric="dead_fraction"] .cc-chart-marker')
+
+    assert readout(browser) == "Step 10"
+    assert panels(browser)["blank"].find_element(By.CSS_SELECTOR, ".cc-panel-step").text == "step 10"
+    assert float(marker.get_attribute("x1")) == pytest.approx(float(point.get_attribute("cx")))
+
+
+def test_the_overlay_marks_dead_and_dormant_kernels_and_hover_shows_echo_and_change(browser, health_server, request):
+    zoom = 4
+    open_tab(browser, health_server, f"layer={HEALTH_LAYER}&run=trained&step=20&zoom={zoom}")
+    wait_drawn(browser, "trained", step=20, layer=health_logdir.LAYER)
+    panel = panels(browser)["trained"]
+    assert panel.find_elements(By.CSS_SELECTOR, ".cc-mark") == []
+
+    browser.find_element(By.CSS_SELECTOR, ".cc-overlay-toggle").click()
+    dead = wait_until(browser, lambda d: panel.find_elements(By.CSS_SELECTOR, ".cc-mark-dead"), "no dead kernel marked")
+    dormant = panel.find_elements(By.CSS_SELECTOR, ".cc-mark-dormant")
+    canvas = panel.find_element(By.CSS_SELECTOR, "canvas").rect
+    box = dead[0].find_element(By.CSS_SELECTOR, "rect").rect
+    healthy = hover_tile(browser, "trained", 6, zoom)
+    screenshot(browser, f"health-overlay-{request.node.callspec.id}.png")
+    dead_tip = hover_tile(browser, "trained", health_logdir.DEAD_KERNEL, zoom)
+
+    assert [m.get_attribute("data-kernel") for m in dead] == [str(health_logdir.DEAD_KERNEL)]
+    assert [m.get_attribute("data-kernel") for m in dormant] == [str(health_logdir.DORMANT_KERNEL)]
+    # The mark covers the dead kernel's tile: slot 3 of a 4-column grid.
+    assert (box["x"] - canvas["x"], box["y"] - canvas["y"]) == pytest.approx((3 * TILE_PX * zoom, 0), abs=1)
+    assert (box["width"], box["height"]) == pytest.approx((24 * zoom, 24 * zoom), abs=1)
+    health = health_logdir.kernel_health("trained", health_logdir.LAYER, 20)
+    assert f"echo {health['echo'][6]:.3f} · change since baseline {health['change'][6]:.3f}" in healthy
+    assert "dead" not in healthy
+    assert "echo 0.000 · change since baseline 0.000\ndead: the same value everywhere on the probe image" in dead_tip
+    wait_until(browser, lambda d: "overlay=1" in d.execute_script("return location.hash"), "overlay not in the URL")
+
+
+def test_the_probe_image_sits_beside_each_mosaic_at_its_height(browser, health_server):
+    open_tab(browser, health_server, f"layer={HEALTH_LAYER}&run=blank&run=trained&run=legacy")
+    for run in ("blank", "trained", "legacy"):
+        wait_drawn(browser, run, step=30, layer=health_logdir.LAYER)
+    probe = wait_until(browser, lambda d: panels(d)["trained"].find_element(By.CSS_SELECTOR, ".cc-probe").is_displayed()
+                       and panels(d)["trained"].find_element(By.CSS_SELECTOR, ".cc-probe"), "no probe image")
+    image = probe.find_element(By.CSS_SELECTOR, "img")
+    canvas = panels(browser)["trained"].find_element(By.CSS_SELECTOR, "canvas")
+    pixels = browser.execute_script(
+        "const img = arguments[0], c = document.createElement('canvas');"
+        "c.width = img.naturalWidth; c.height = img.naturalHeight;"
+        "const g = c.getContext('2d'); g.drawImage(img, 0, 0);"
+        "return Array.from(g.getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0));", image)
+    screenshot(browser, "probe-image.png")
+
+    assert probe.text == "probe image"
+    np.testing.assert_array_equal(np.array(pixels).reshape(24, 24), health_logdir.probe_picture())
+    assert image.rect["height"] == pytest.approx(canvas.rect["height"], abs=1)
+    assert image.rect["x"] + image.rect["width"] < canvas.rect["x"]
+    assert not panels(browser)["legacy"].find_element(By.CSS_SELECTOR, ".cc-probe").is_displayed()
+
+    browser.find_element(By.CSS_SELECTOR, ".cc-zoom-in").click()  # it zooms with the mosaic
+    wait_until(browser, lambda d: image.rect["height"] > 0 and abs(image.rect["height"] - canvas.rect["height"]) <= 1
+               and canvas.rect["height"] > 0 and "zoom=" in d.execute_script("return location.hash"), "probe did not follow the zoom")
+
+
+def test_a_version_1_run_is_shown_as_before_without_curves_or_probe(browser, health_server):
+    open_tab(browser, health_server, f"layer={HEALTH_LAYER}&run=legacy&step=20")
+    wait_drawn(browser, "legacy", step=20, layer=health_logdir.LAYER)
+    tooltip = hover_tile(browser, "legacy", 6, panels_zoom(browser))
+
+    assert not browser.find_element(By.CSS_SELECTOR, ".cc-health").is_displayed()
+    assert not panels(browser)["legacy"].find_element(By.CSS_SELECTOR, ".cc-probe").is_displayed()
+    assert tooltip.startswith("Kernel 6\nlegacy · step 20\nxa/conv1\nmin ") and "echo" not in tooltip
+

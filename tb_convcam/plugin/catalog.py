@@ -5,6 +5,8 @@ whose plugin content carries `baseline_of` are not layers: they hold a copy
 of a layer's first logged step, written once so that downsampling can never
 evict the blank-model baseline. Their steps are merged into that layer's.
 The probe image tag (content `"probe_image": true`) is not a layer either.
+Health metrics are plain TensorBoard scalars (plugin "scalars"), one tag per
+layer source and metric (`metadata.metric_tag`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from tensorboard import errors
 from tensorboard.data import provider
+from tensorboard.plugins.scalar import metadata as scalar_metadata
 
 from tb_convcam import metadata
 
@@ -73,7 +76,7 @@ class Catalog:
             layers: dict[str, LayerListing] = {}
             for tag, series in sorted(tags.items()):
                 content = _plugin_content(series.plugin_content)
-                if content.get("probe_image") is True:
+                if _is_probe(content):
                     continue
                 baseline_of = content.get("baseline_of")
                 layer = baseline_of if isinstance(baseline_of, str) and baseline_of else tag
@@ -120,6 +123,64 @@ class Catalog:
             baseline = steps[0].step if steps else None
         return LayerSeries(steps=steps, baseline_step=baseline)
 
+    def probe_runs(self, run: str | None = None) -> set[str]:
+        """Runs (all, or `run` alone) that logged a probe image."""
+        listing = self._provider.list_blob_sequences(
+            self._ctx,
+            experiment_id=self._experiment_id,
+            plugin_name=metadata.PLUGIN_NAME,
+            run_tag_filter=provider.RunTagFilter(runs=None if run is None else [run], tags=[metadata.PROBE_TAG]),
+        )
+        return {
+            name for name, tags in listing.items()
+            if metadata.PROBE_TAG in tags and _is_probe(_plugin_content(tags[metadata.PROBE_TAG].plugin_content))
+        }
+
+    def probe_key(self, run: str) -> str | None:
+        """The blob key of `run`'s probe image: the latest, should a resumed run have logged another."""
+        data = self._provider.read_blob_sequences(
+            self._ctx,
+            experiment_id=self._experiment_id,
+            plugin_name=metadata.PLUGIN_NAME,
+            downsample=1,
+            run_tag_filter=provider.RunTagFilter(runs=[run], tags=[metadata.PROBE_TAG]),
+        ).get(run, {}).get(metadata.PROBE_TAG, [])
+        return data[-1].values[0].blob_key if data and data[-1].values else None
+
+    def scalar_tags(self, tags: list[str]) -> dict[str, set[str]]:
+        """{run: which of `tags` it logged as scalars}, for runs that logged any."""
+        if not tags:
+            return {}
+        listing = self._provider.list_scalars(
+            self._ctx,
+            experiment_id=self._experiment_id,
+            plugin_name=scalar_metadata.PLUGIN_NAME,
+            run_tag_filter=provider.RunTagFilter(tags=tags),
+        )
+        return {run: set(run_tags) for run, run_tags in listing.items()}
+
+    def health(self, run: str, sources: list[str]) -> dict[str, dict[str, list[tuple[int, float]]]]:
+        """{source: {metric: [(step, value), ...]}} of `run`'s health scalars, every kept point, oldest first.
+
+        A source or metric never logged (a version-1 log) has an empty list.
+        """
+        tags = {metadata.metric_tag(source, metric): (source, metric)
+                for source in sources for metric in metadata.METRICS}
+        data = self._provider.read_scalars(
+            self._ctx,
+            experiment_id=self._experiment_id,
+            plugin_name=scalar_metadata.PLUGIN_NAME,
+            downsample=ALL_STEPS,
+            run_tag_filter=provider.RunTagFilter(runs=[run], tags=list(tags)),
+        ).get(run, {})
+        result: dict[str, dict[str, list[tuple[int, float]]]] = {
+            source: {metric: [] for metric in metadata.METRICS} for source in sources
+        }
+        for tag, points in data.items():
+            source, metric = tags[tag]
+            result[source][metric] = [(point.step, point.value) for point in sorted(points, key=lambda p: p.step)]
+        return result
+
     def read(self, key: str) -> bytes:
         """A blob's bytes; raises `Unreadable` when the provider cannot find or parse its key.
 
@@ -136,6 +197,10 @@ class Catalog:
 
 class Unreadable(LookupError):
     """A listed blob that the data provider cannot return."""
+
+
+def _is_probe(content: dict[str, Any]) -> bool:
+    return content.get("probe_image") is True
 
 
 def _plugin_content(content: bytes) -> dict[str, Any]:

@@ -8,6 +8,7 @@ hostile or stale URL never reaches a traceback.
 from __future__ import annotations
 
 import concurrent.futures
+import math
 import re
 import struct
 import urllib.parse
@@ -46,7 +47,8 @@ class NotFound(Exception):
 
 
 class ConvcamPlugin(base_plugin.TBPlugin):
-    """Serves the layer listing, step lists, mosaics and step info of convcam data."""
+    """Serves the layer listing, step lists, mosaics and step info of convcam data,
+    each run's probe image and its layers' health metrics."""
 
     plugin_name = metadata.PLUGIN_NAME
 
@@ -65,6 +67,8 @@ class ConvcamPlugin(base_plugin.TBPlugin):
             "/mosaic": self._serve_mosaic,
             "/info": self._serve_info,
             "/frame": self._serve_frame,
+            "/probe": self._serve_probe,
+            "/health": self._serve_health,
         }
 
     def is_active(self) -> bool:
@@ -86,9 +90,17 @@ class ConvcamPlugin(base_plugin.TBPlugin):
 
     @wrappers.Request.application
     def _serve_layers(self, request: wrappers.Request) -> wrappers.Response:
-        """Runs and their layers, grouped by layer, with each run's latest layout."""
+        """Runs and their layers, grouped by layer, with each run's latest layout, whether it
+        logged health metrics for the layer, and which runs logged a probe image."""
         catalog = self._catalog(request)
         runs = catalog.layers()
+        sources = {
+            name: _source_names(listing) for run_layers in runs.values() for name, listing in run_layers.items()
+        }
+        logged = catalog.scalar_tags(
+            sorted({metadata.metric_tag(source, metric)
+                    for names in sources.values() for source in names for metric in metadata.METRICS})
+        )
         layers: dict[str, dict[str, Any]] = {}
         for run, run_layers in sorted(runs.items()):
             for layer, listing in run_layers.items():
@@ -97,8 +109,16 @@ class ConvcamPlugin(base_plugin.TBPlugin):
                     "max_step": listing.max_step,
                     "max_wall_time": listing.max_wall_time,
                     "layout": self._latest_layout(request, catalog, run, layer, listing),
+                    "health": any(
+                        metadata.metric_tag(source, metric) in logged.get(run, ())
+                        for source in sources[layer] for metric in metadata.METRICS
+                    ),
                 }
-        body = {"runs": sorted(runs), "layers": [layers[name] for name in sorted(layers)]}
+        body = {
+            "runs": sorted(runs),
+            "probe_runs": sorted(catalog.probe_runs() & set(runs)),
+            "layers": [layers[name] for name in sorted(layers)],
+        }
         return http_util.Respond(request, body, "application/json")
 
     @wrappers.Request.application
@@ -117,6 +137,16 @@ class ConvcamPlugin(base_plugin.TBPlugin):
     @wrappers.Request.application
     def _serve_frame(self, request: wrappers.Request) -> wrappers.Response:
         return self._guarded(request, self._frame)
+
+    @wrappers.Request.application
+    def _serve_probe(self, request: wrappers.Request) -> wrappers.Response:
+        """The run's probe image PNG: what its mosaics are the maps of."""
+        return self._guarded(request, self._probe)
+
+    @wrappers.Request.application
+    def _serve_health(self, request: wrappers.Request) -> wrappers.Response:
+        """Per source of a run's layer, per health metric, its [step, value] points."""
+        return self._guarded(request, self._health)
 
     # Helpers ----------------------------------------------------------------
 
@@ -177,6 +207,36 @@ class ConvcamPlugin(base_plugin.TBPlugin):
         body = struct.pack(">I", len(info)) + info + mosaic
         return http_util.Respond(request, body, "application/octet-stream", expires=BLOB_CACHE_SECONDS)
 
+    def _probe(self, request: wrappers.Request) -> wrappers.Response:
+        run = _name_arg(request, "run")
+        catalog = self._catalog(request)
+        key = catalog.probe_key(run) if run in catalog.probe_runs(run) else None
+        if key is None:
+            raise NotFound(f"run {run!r} logged no probe image")
+        # Not cached by the browser: a run restarted in the same directory may log another.
+        return http_util.Respond(request, _checked_blob("probe", catalog.read(key)), "image/png")
+
+    def _health(self, request: wrappers.Request) -> wrappers.Response:
+        run, layer = _name_arg(request, "run"), _name_arg(request, "layer")
+        catalog = self._catalog(request)
+        sources = _source_names(_listing(catalog, run, layer))
+        curves = catalog.health(run, sources)
+        body = {
+            "run": run,
+            "layer": layer,
+            "metrics": list(metadata.METRICS),
+            "sources": [
+                {
+                    "name": source,
+                    # JSON has no NaN: a non-finite value is a gap (null), not a point.
+                    "metrics": {metric: [[step, value if math.isfinite(value) else None] for step, value in points]
+                                for metric, points in curves[source].items()},
+                }
+                for source in sources
+            ],
+        }
+        return http_util.Respond(request, body, "application/json")
+
     def _read_blobs(self, request: wrappers.Request, kinds: tuple[str, ...]) -> list[bytes]:
         """A step's blobs of `kinds`: straight from their blob keys when the URL has them.
 
@@ -215,11 +275,19 @@ def _step_ref(catalog: Catalog, request: wrappers.Request) -> StepRef:
 
 def _checked_blob(kind: str, data: bytes) -> bytes:
     """`data` if it is a blob of that kind: a key from a URL may name any blob."""
-    if kind == "mosaic" and not data.startswith(PNG_SIGNATURE):
-        raise NotFound("that key holds no mosaic PNG")
+    if kind in ("mosaic", "probe") and not data.startswith(PNG_SIGNATURE):
+        raise NotFound(f"that key holds no {kind} PNG")
     if kind == "info" and not data.startswith(b"{"):
         raise NotFound("that key holds no step info")
     return data
+
+
+def _source_names(listing: LayerListing) -> list[str]:
+    """The names of a layer's sources: what its health scalars are tagged with."""
+    sources = listing.content.get("sources")
+    if not isinstance(sources, list):
+        return []
+    return [source["name"] for source in sources if isinstance(source, dict) and isinstance(source.get("name"), str)]
 
 
 def _layer_entry(layer: str, listing: LayerListing) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 // The controls around the panels: the sidebar (run checkboxes, layer list
-// and its filter) and the toolbar's normalisation, colours, reference bar
-// and zoom. Each changes the view state and asks the controller to redraw.
+// and its filter) and the toolbar's normalisation, colours, reference bar,
+// zoom and health overlay toggle. Each changes the view state and asks the
+// controller to redraw.
 
 import { MAX_ZOOM, ZOOM_FIT } from "./state.js";
 import { renderLayers, renderReference, renderRuns, renderSegmented } from "./views.js";
@@ -26,6 +27,10 @@ export class Controls {
     ui.zoomIn.addEventListener("click", () => this.setZoom(Math.min(MAX_ZOOM, this.tab.panels.zoom + 1)));
     ui.zoomOut.addEventListener("click", () => this.setZoom(Math.max(1, this.tab.panels.zoom - 1)));
     ui.zoomFit.addEventListener("click", () => this.setZoom(ZOOM_FIT));
+    ui.overlay.addEventListener("click", () => {
+      this.state.overlay = !this.state.overlay;
+      this.tab.draw();
+    });
   }
 
   setZoom(zoom) {
@@ -49,8 +54,11 @@ export class Controls {
     this.tab.loadSeries();
   }
 
-  /** Normalisation, colours (merged layers only) and the reference bar. */
+  /** Normalisation, colours (merged layers only), the overlay toggle and the reference bar. */
   render() {
+    this.ui.overlay.classList.toggle("cc-selected", this.state.overlay);
+    this.ui.overlay.setAttribute("aria-pressed", String(this.state.overlay));
+    this.ui.overlayLegend.hidden = !this.state.overlay;
     renderSegmented(this.ui.norm, NORMALISE_OPTIONS, this.state.norm, (norm) => {
       this.state.norm = norm;
       this.tab.draw();

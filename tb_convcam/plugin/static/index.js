@@ -1,25 +1,31 @@
 // The Convcam tab. TensorBoard imports this module in an iframe and calls render().
 //
 // Flow: /layers lists runs and layers; picking a layer loads each selected
-// run's /steps; one scrubber runs over the union of those steps and every run
-// shows its latest step at or before the chosen one. Mosaics are decoded
-// once (FrameCache), neighbours are prefetched, and all re-normalisation and
-// colouring happens on a canvas from the stored per-kernel stats.
+// run's /steps (and /health, where logged); one scrubber runs over the union
+// of those steps and every run shows its latest step at or before the chosen
+// one, beside its /probe image. Mosaics are decoded once (FrameCache),
+// neighbours are prefetched, and all re-normalisation and colouring happens
+// on a canvas from the stored per-kernel stats.
 //
 // This module only wires the parts together; each job has its own module
 // under static/ (docs/PLUGIN.md lists them):
-//   loading.js    what is loaded and chosen: listing, steps, reference, prefetch
-//   controls.js   sidebar (runs, layers) and toolbar (normalise, colours, zoom)
+//   loading.js    what is loaded and chosen: listing, steps, health, reference, prefetch
+//   controls.js   sidebar (runs, layers) and toolbar (normalise, colours, zoom, overlay)
 //   scrubber.js   step slider, play, step keys
 //   panels.js     drawing each run's panel
+//   probe.js      the probe image beside a panel's mosaic
+//   overlay.js    dead and dormant kernels marked on a mosaic
 //   pointer.js    hover, drag to pan, click on a panel
+//   curves.js     the layer's health metrics over steps
 //   filmstrip.js  one kernel across steps
 //   host.js       inside TensorBoard: reloads, dark mode, its URL
 //   state.js      the view state and keeping it in the URL
 //   views.js      DOM building
-//   model.js, stepinfo.js, pixels.js: fetching and caching, the step-info format, painting
+//   model.js, stepinfo.js, kernelhealth.js, pixels.js: fetching and caching, the step-info
+//   format, which kernels are dead or dormant, painting
 
 import { Controls } from "./static/controls.js";
+import { HealthCurves } from "./static/curves.js";
 import { Filmstrip } from "./static/filmstrip.js";
 import { followDarkMode, followReloads } from "./static/host.js";
 import { TabData } from "./static/loading.js";
@@ -48,6 +54,7 @@ class ConvcamTab {
     this.scrubber = new Scrubber(this);
     this.panels = new Panels(this);
     this.filmstrip = new Filmstrip(this);
+    this.curves = new HealthCurves(this);
   }
 
   start() {
@@ -86,8 +93,9 @@ class ConvcamTab {
     const runs = this.data.selectedRuns();
     renderEmptyState(this.ui.message, { hasData: this.data.listing.layers.length > 0, hasRuns: runs.length > 0 });
     this.panels.sync(layer ? runs : []);
-    if (!layer) return;
     const step = this.data.currentStep();
+    this.curves.draw(layer, runs, step); // first: it sets the room the panels fit in
+    if (!layer) return;
     const reference = this.state.norm === "locked" ? this.data.reference() : null;
     const ready = reference ? this.data.cache.get(reference.key).then((f) => f.info.sources, () => null) : Promise.resolve(null);
     ready.then((referenceSources) => {

@@ -1,16 +1,17 @@
 // What the tab has loaded and what it chooses to show: the listing of runs
-// and layers, the selected runs' steps for the selected layer, the decoded
-// frames, and the reference step of "locked" normalisation.
+// and layers, the selected runs' steps and health metrics for the selected
+// layer, the decoded frames, and the reference step of "locked" normalisation.
 
-import { FrameCache, atOrBefore, fetchLayers, fetchSteps, unionOfSteps } from "./model.js";
+import { FrameCache, atOrBefore, fetchHealth, fetchLayers, fetchSteps, unionOfSteps } from "./model.js";
 
 const PREFETCH_RADIUS = 3;
 
 export class TabData {
   constructor(state) {
     this.state = state; // the view state (state.js), shared with the rest of the tab
-    this.listing = { runs: [], layers: [] };
+    this.listing = { runs: [], probe_runs: [], layers: [] };
     this.series = new Map(); // run -> /steps answer for the selected layer
+    this.health = new Map(); // run -> /health answer for the selected layer, for runs that logged it
     this.steps = []; // union of the selected runs' steps
     this.cache = new FrameCache();
     this.seriesToken = 0;
@@ -39,16 +40,23 @@ export class TabData {
     return this.listing.runs.filter((run) => this.state.runs.includes(run));
   }
 
-  /** Load each selected run's steps; false when a newer load (other layer or runs) took over. */
+  hasProbe(run) {
+    return this.listing.probe_runs.includes(run);
+  }
+
+  /** Load each selected run's steps and health; false when a newer load (other layer or runs) took over. */
   async loadSeries() {
     const token = ++this.seriesToken;
     const layer = this.layer();
     const runs = layer ? this.selectedRuns().filter((run) => run in layer.runs) : [];
-    const answers = await Promise.all(
-      runs.map((run) => fetchSteps(run, layer.name).catch(() => ({ run, steps: [], baseline_step: null }))),
-    );
+    const logged = runs.filter((run) => layer.runs[run].health);
+    const [answers, health] = await Promise.all([
+      Promise.all(runs.map((run) => fetchSteps(run, layer.name).catch(() => ({ run, steps: [], baseline_step: null })))),
+      Promise.all(logged.map((run) => fetchHealth(run, layer.name).catch(() => null))),
+    ]);
     if (token !== this.seriesToken) return false;
     this.series = new Map(answers.map((answer) => [answer.run, answer]));
+    this.health = new Map(health.filter(Boolean).map((answer) => [answer.run, answer]));
     this.steps = unionOfSteps(answers.map((answer) => answer.steps));
     return true;
   }

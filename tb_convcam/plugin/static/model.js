@@ -14,7 +14,7 @@ async function fetchJson(url) {
   return response.json();
 }
 
-/** {runs: [...], layers: [{name, path, sources, runs: {run: {max_step, layout}}}]} */
+/** {runs: [...], probe_runs: [...], layers: [{name, path, sources, runs: {run: {max_step, layout, health}}}]} */
 export function fetchLayers() {
   return fetchJson("layers");
 }
@@ -23,6 +23,17 @@ export function fetchLayers() {
 export function fetchSteps(run, layer) {
   const query = new URLSearchParams({ run, layer });
   return fetchJson(`steps?${query}`);
+}
+
+/** {run, layer, metrics: [...], sources: [{name, metrics: {metric: [[step, value or null], ...]}}]} */
+export function fetchHealth(run, layer) {
+  const query = new URLSearchParams({ run, layer });
+  return fetchJson(`health?${query}`);
+}
+
+/** The URL of a run's probe image (a PNG). */
+export function probeUrl(run) {
+  return `probe?${new URLSearchParams({ run })}`;
 }
 
 /**

@@ -1,12 +1,18 @@
 // Drawing the panels: one per selected run, side by side, each showing that
 // run's latest step at or before the chosen one, painted with the chosen
-// normalisation and colours at an integer zoom.
+// normalisation and colours at an integer zoom, beside the run's probe image,
+// with the health marks when they are on.
 
 import { atOrBefore } from "./model.js";
+import { drawMarks } from "./overlay.js";
 import { paint } from "./pixels.js";
 import { bindPointer } from "./pointer.js";
+import { showProbe, sizeProbe } from "./probe.js";
 import { MAX_ZOOM, ZOOM_FIT } from "./state.js";
 import { buildPanel, runColour } from "./views.js";
+
+const PROBE_GAP_PX = 8; // between the probe image and the mosaic (.cc-stage's gap)
+const PROBE_CAPTION_PX = 16; // "probe image" under it (.cc-probe figcaption)
 
 export class Panels {
   /** `tab`: the controller (index.js); `tab.data` what is loaded, `tab.drawToken` the current draw. */
@@ -66,6 +72,7 @@ export class Panels {
     }
     note(null);
     panel.viewport.hidden = false;
+    showProbe(panel, this.data.hasProbe(run), () => this.tab.state.zoom === ZOOM_FIT && this.tab.draw());
     panel.stepLabel.textContent = entry.step === step ? `step ${entry.step}` : `step ${entry.step} (nearest ≤ ${step})`;
     panel.root.dataset.step = String(entry.step);
     const show = (frame) => {
@@ -91,19 +98,33 @@ export class Panels {
     }
     context.putImageData(paint(frame, panel.image, view), 0, 0);
     const zoom = this.tab.state.zoom;
-    this.zoom = zoom === ZOOM_FIT ? fitZoom(panel, frame) : zoom;
+    this.zoom = zoom === ZOOM_FIT ? fitZoom(panel, frame, this.widestProbe()) : zoom;
     canvas.style.width = `${frame.width * this.zoom}px`;
     canvas.style.height = `${frame.height * this.zoom}px`;
+    sizeProbe(panel, frame.height * this.zoom);
+    drawMarks(panel.marks, frame, view.colour, this.tab.state.overlay);
     this.ui.zoomLabel.textContent = `${this.zoom}×`;
     panel.root.dataset.drawn = `${frame.key}|${view.norm}|${view.colour}`;
   }
+
+  /** The widest width / height of the probe images shown (0: none): every panel leaves that room, so all share one Fit zoom. */
+  widestProbe() {
+    let widest = 0;
+    for (const panel of this.byRun.values()) if (!panel.probe.hidden) widest = Math.max(widest, panel.probeAspect);
+    return widest;
+  }
 }
 
-/** The largest integer zoom at which the mosaic fits the panel's viewport (at least 1). */
-function fitZoom(panel, frame) {
+/**
+ * The largest integer zoom at which the mosaic, and a probe image of aspect
+ * `probe` beside it at the same height, fit the panel's viewport (at least 1).
+ */
+function fitZoom(panel, frame, probe) {
   const style = getComputedStyle(panel.viewport);
   const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
-  const width = panel.viewport.clientWidth - padding;
-  const height = (parseFloat(style.maxHeight) || window.innerHeight) - padding;
-  return Math.max(1, Math.min(MAX_ZOOM, Math.floor(Math.min(width / frame.width, height / frame.height))));
+  const caption = probe ? PROBE_CAPTION_PX : 0;
+  const width = panel.viewport.clientWidth - padding - (probe ? PROBE_GAP_PX : 0);
+  const height = (parseFloat(style.maxHeight) || window.innerHeight) - padding - caption;
+  const zoom = Math.min(width / (frame.width + probe * frame.height), height / frame.height);
+  return Math.max(1, Math.min(MAX_ZOOM, Math.floor(zoom)));
 }

@@ -1,7 +1,8 @@
 // The pointer on a panel: hover outlines the tile and shows the kernel's
-// stats, a drag pans (every panel follows), a click opens the filmstrip of
-// that kernel.
+// stats (and its health, when logged), a drag pans (every panel follows), a
+// click opens the filmstrip of that kernel.
 
+import { kernelMarks } from "./kernelhealth.js";
 import { slotAt, tileBox } from "./stepinfo.js";
 import { renderTooltip } from "./views.js";
 
@@ -90,6 +91,8 @@ function hover(panel, event, tooltip) {
             nonfinite: source.stats.nonfinite[slot],
           }
         : null,
+    health: source.health && slot < source.health.echo.length ? { echo: source.health.echo[slot], change: source.health.change[slot] } : null,
+    mark: kernelMarks(source)[slot] || null,
   }));
   renderTooltip(tooltip, { run: panel.run, step: panel.root.dataset.step, kernel, sources });
   tooltip.hidden = false;

@@ -54,6 +54,14 @@ export class Scrubber {
     this.tab.draw();
   }
 
+  /** Move to `step` (one clicked on a health curve); the latest step means following it. */
+  goToStep(step) {
+    const steps = this.data.steps;
+    this.tab.state.step = steps.length && step >= steps[steps.length - 1] ? null : step;
+    this.render();
+    this.tab.draw();
+  }
+
   togglePlay() {
     if (this.playTimer !== null) {
       this.stopPlay();

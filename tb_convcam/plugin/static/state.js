@@ -2,9 +2,10 @@
 // be bookmarked and shared.
 //
 // The state is a flat query string: layer, run (repeated, names may hold any
-// character), step, norm, colour, zoom, kernel, and the reference (refRun,
-// refStep) that "locked" normalisation uses. It lives in the plugin page's
-// hash and, inside TensorBoard, in TensorBoard's own URL as ?p.convcam.view=…
+// character), step, norm, colour, zoom, kernel, overlay (the dead / dormant
+// marks), and the reference (refRun, refStep) that "locked" normalisation
+// uses. It lives in the plugin page's hash and, inside TensorBoard, in
+// TensorBoard's own URL as ?p.convcam.view=…
 
 import { embeddingUrl } from "./host.js";
 
@@ -23,6 +24,7 @@ export function defaultState() {
     colour: "rgb", // "rgb", "source0".."source2", "recolour"
     zoom: ZOOM_FIT,
     kernel: null, // the kernel shown in the filmstrip
+    overlay: false, // mark dead and dormant kernels on the mosaics
     refRun: null,
     refStep: null,
   };
@@ -40,6 +42,7 @@ export function parseState(text) {
   const zoom = integerOrNull(params.get("zoom"));
   if (zoom !== null && zoom >= 0 && zoom <= MAX_ZOOM) state.zoom = zoom;
   state.kernel = integerOrNull(params.get("kernel"));
+  state.overlay = params.get("overlay") === "1";
   state.refRun = params.get("refRun") || null;
   state.refStep = integerOrNull(params.get("refStep"));
   return state;
@@ -54,6 +57,7 @@ export function formatState(state) {
   if (state.colour !== "rgb") params.set("colour", state.colour);
   if (state.zoom !== ZOOM_FIT) params.set("zoom", String(state.zoom));
   if (state.kernel !== null) params.set("kernel", String(state.kernel));
+  if (state.overlay) params.set("overlay", "1");
   if (state.norm === "locked" && state.refRun !== null) {
     params.set("refRun", state.refRun);
     if (state.refStep !== null) params.set("refStep", String(state.refStep));

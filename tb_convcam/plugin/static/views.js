@@ -26,6 +26,14 @@ export function el(tag, { className, text, attrs, on } = {}, children = []) {
   return node;
 }
 
+/** Create an SVG element with attributes (numbers are fine) and children. */
+export function svgEl(tag, attrs = {}, children = []) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
 /** Whether a key press is typing into a field (or the slider's own keys), not a shortcut. */
 export function isTyping(event) {
   const target = event.target;
@@ -50,9 +58,19 @@ export function buildSkeleton(root) {
     zoomLabel: el("span", { className: "cc-zoom-label" }),
     zoomIn: el("button", { className: "cc-zoom-in", text: "+", attrs: { type: "button", title: "Zoom in" } }),
     zoomFit: el("button", { className: "cc-zoom-fit", text: "Fit", attrs: { type: "button", title: "Fit to panel" } }),
+    overlay: el("button", {
+      className: "cc-overlay-toggle",
+      text: "Mark dead / dormant",
+      attrs: { type: "button", "aria-pressed": "false", title: "Mark dead (constant) and dormant (barely active) kernels on the mosaics" },
+    }),
+    overlayLegend: el("span", { className: "cc-overlay-legend", attrs: { hidden: "" } }, [
+      el("span", { className: "cc-legend-dead", text: "dead" }),
+      el("span", { className: "cc-legend-dormant", text: "dormant" }),
+    ]),
     reference: el("div", { className: "cc-reference" }),
     message: el("div", { className: "cc-message" }),
     panels: el("div", { className: "cc-panels" }),
+    health: el("section", { className: "cc-health", attrs: { hidden: "", "aria-label": "Layer health" } }),
     filmstrip: el("section", { className: "cc-filmstrip", attrs: { hidden: "" } }),
     tooltip: el("div", { className: "cc-tooltip", attrs: { hidden: "", role: "tooltip" } }),
   };
@@ -67,11 +85,12 @@ export function buildSkeleton(root) {
       labelled("Normalise", parts.norm),
       labelled("Colours", parts.colour),
       labelled("Zoom", el("div", { className: "cc-zoom" }, [parts.zoomOut, parts.zoomLabel, parts.zoomIn, parts.zoomFit])),
+      labelled("Kernels", el("div", { className: "cc-overlay" }, [parts.overlay, parts.overlayLegend])),
     ]),
     parts.reference,
   ]);
-  const main = el("main", { className: "cc-main" }, [toolbar, parts.message, parts.panels, parts.filmstrip]);
-  root.replaceChildren(el("div", { className: "cc-app" }, [sidebar, main]), parts.tooltip);
+  parts.main = el("main", { className: "cc-main" }, [toolbar, parts.message, parts.panels, parts.health, parts.filmstrip]);
+  root.replaceChildren(el("div", { className: "cc-app" }, [sidebar, parts.main]), parts.tooltip);
   return parts;
 }
 
@@ -178,16 +197,31 @@ function layoutSummary(layout, layer) {
   return `${kernels} kernels · ${layout.tile_height}×${layout.tile_width}${sources}`;
 }
 
-/** One run's panel: header with the run name and shown step, a scrollable canvas. */
+/**
+ * One run's panel: header with the run name and shown step, then a scrollable
+ * viewport holding the probe image (hidden until the run has one) beside the
+ * mosaic canvas, with the health marks and the hover outline laid over it.
+ */
 export function buildPanel(run, colour) {
   const canvas = el("canvas", { className: "cc-mosaic", attrs: { width: "1", height: "1" } });
   const hoverBox = el("div", { className: "cc-hover-box", attrs: { hidden: "" } });
+  const marks = svgEl("svg", { class: "cc-marks", preserveAspectRatio: "none", "aria-hidden": "true" });
+  const probeImage = el("img", { className: "cc-probe-image", attrs: { alt: `probe image of ${run}` } });
+  const probe = el("figure", { className: "cc-probe", attrs: { hidden: "" } }, [
+    probeImage,
+    el("figcaption", { text: "probe image" }),
+  ]);
+  const stage = el("div", { className: "cc-stage" }, [probe, el("div", { className: "cc-mosaic-box" }, [canvas, marks, hoverBox])]);
   const panel = {
     run,
     root: null,
     canvas,
     hoverBox,
-    viewport: el("div", { className: "cc-viewport" }, [canvas, hoverBox]),
+    marks,
+    probe,
+    probeImage,
+    probeAspect: 0, // the probe image's width / height once loaded (0: none shown)
+    viewport: el("div", { className: "cc-viewport" }, [stage]),
     stepLabel: el("span", { className: "cc-panel-step" }),
     note: el("div", { className: "cc-note", attrs: { hidden: "" } }),
     frame: null,
@@ -278,7 +312,16 @@ export function formatNumber(value) {
   return value.toFixed(magnitude >= 100 ? 1 : 3);
 }
 
-/** Tooltip content: kernel, run, step and each source's stats at that kernel. */
+const MARK_TEXT = {
+  dead: "dead: the same value everywhere on the probe image",
+  dormant: "dormant: barely active (mean |a| ≤ 2.5 % of the layer's)",
+};
+
+/**
+ * Tooltip content: kernel, run, step and each source's stats at that kernel,
+ * its health since the baseline when the step logged it ({echo, change}),
+ * and its mark ("dead", "dormant" or null).
+ */
 export function renderTooltip(tooltip, { run, step, kernel, sources }) {
   tooltip.replaceChildren(
     el("div", { className: "cc-tip-title", text: `Kernel ${kernel}` }),
@@ -295,6 +338,12 @@ export function renderTooltip(tooltip, { run, step, kernel, sources }) {
                 (source.stats.nonfinite ? ` · non-finite ${source.stats.nonfinite}` : ""),
             })
           : el("div", { className: "cc-tip-stats", text: "no such kernel in this source" }),
+        source.health &&
+          el("div", {
+            className: "cc-tip-health",
+            text: `echo ${formatNumber(source.health.echo)} · change since baseline ${formatNumber(source.health.change)}`,
+          }),
+        source.mark && el("div", { className: `cc-tip-mark cc-tip-${source.mark}`, text: MARK_TEXT[source.mark] }),
       ]),
     ),
     el("div", { className: "cc-tip-hint", text: "Click to follow this kernel across steps" }),
