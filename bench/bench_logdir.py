@@ -155,19 +155,26 @@ def write_marker(root: Path, stamp: dict) -> None:
 
 
 def write_run(run_dir: str, shape: LogdirShape, seed: int) -> None:
-    """One run: every layer at every step."""
+    """One run: every layer at every step, with health scalars (smooth random walks: the tab's
+    curves draw them, what they say does not matter here) and a probe image at step 0."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow as tf
 
-    from tb_convcam import summary
+    from tb_convcam import metadata, records, summary
 
     rng = np.random.default_rng(seed)
     layers = shape.layer_shapes()
+    health = {(tag, metric): rng.uniform(0.2, 0.8) for tag in layers for metric in metadata.METRICS}
     writer = tf.summary.create_file_writer(run_dir, max_queue=1000)
     with writer.as_default():
+        probe = (rng.uniform(size=(64, 64, 3)) * 255).astype(np.uint8)
+        tf.summary.experimental.write_raw_pb(records.probe_image(probe).SerializeToString(), step=0)
         for step in range(shape.steps):
             for tag, layer_shape in layers.items():
                 summary.mosaic(tag, blocky_activations(rng, layer_shape), step=step, baseline=step == 0, also_to_images=True)
+                for metric in metadata.METRICS:
+                    value = health[tag, metric] = float(np.clip(health[tag, metric] + rng.normal(0, 0.02), 0, 1))
+                    tf.summary.scalar(metadata.metric_tag(tag, metric), value, step=step)
     writer.close()
 
 
