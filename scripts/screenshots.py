@@ -11,7 +11,9 @@ tab in headless Chromium (harness.chromium). Writes:
   kernel's filmstrip open;
 - docs/images/blank-vs-trained.png: the last step as the tab draws it (3x,
   whole pixels), blank left, trained right; top the middle layer of both
-  backbones merged, bottom the first conv layer of `xa`.
+  backbones merged, bottom the first conv layer of `xa`;
+- docs/screenshots/convcam-health.png: the tab's health curves of the middle
+  layer of `xa`, blank and trained, at the last step.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ TAB_LAYER = "dual/conv1"  # both backbones' first layers in colour: the tab at a
 # the panels short enough for the filmstrip to fit below them.
 FILM_LAYER, FILM_KERNEL, FILM_ZOOM = "xa/conv1", 4, 3
 PAIR_LAYERS = ("dual/block2_out", "xa/conv1")  # the README caption names these two
+HEALTH_LAYER = "xa/block2_out"  # the middle layer the README's health table discusses
 PAIR_ZOOM, PAIR_GAP = 3, 24  # pixels per mosaic pixel; white between the four pictures
 WAIT_SECONDS = 60
 PADDING = 1  # the demo logs with the default tile padding
@@ -64,6 +67,12 @@ OVERFLOW_JS = """
 const main = document.querySelector('.cc-main');
 const cells = [...document.querySelectorAll('.cc-film-cells')];
 return [Math.max(0, ...cells.map((c) => c.scrollWidth - c.clientWidth)), main.scrollHeight - main.clientHeight];
+"""
+HEALTH_SECTION_JS = """
+const header = document.querySelector('.cc-health-header');
+const charts = [...document.querySelectorAll('.cc-chart')];
+return header && charts.length === 4 && charts.every((c) => c.querySelectorAll('path').length > 0)
+  ? header.parentElement : null;
 """
 FILM_PAINTED_JS = """
 const cells = [...document.querySelectorAll('.cc-film-cell')];
@@ -89,6 +98,7 @@ def main() -> None:
             tab_picture(driver, server, REPO / "docs/screenshots/convcam-tab.png")
             filmstrip_picture(driver, server, REPO / "docs/screenshots/convcam-filmstrip.png")
             pair_picture(driver, server, last_step, REPO / "docs/images/blank-vs-trained.png")
+            health_picture(driver, server, last_step, REPO / "docs/screenshots/convcam-health.png")
     print(f"pictures of {logdir}, last step {last_step}: the README's caption must say the same")
 
 
@@ -162,6 +172,15 @@ def pair_picture(driver: WebDriver, server: Server, last_step: int, path: Path) 
     buffer = io.BytesIO()
     sheet.save(buffer, "PNG", optimize=True)
     save(buffer.getvalue(), path)
+
+
+def health_picture(driver: WebDriver, server: Server, last_step: int, path: Path) -> None:
+    """The tab's Layer health section of HEALTH_LAYER, both runs, the scrubber at `last_step`."""
+    open_plugin_page(driver, server, {"layer": HEALTH_LAYER, "run": list(RUNS), "step": last_step})
+    for run in RUNS:
+        wait_drawn(driver, run, HEALTH_LAYER, last_step)
+    section = wait_until(driver, lambda d: d.execute_script(HEALTH_SECTION_JS), "health curves never drawn")
+    save(section.screenshot_as_png, path)
 
 
 def open_plugin_page(driver: WebDriver, server: Server, view: dict) -> None:
