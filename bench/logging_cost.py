@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,7 @@ import time
 
 import numpy as np
 
-from bench.timing import alternate, paired
+from bench.timing import alternate, overhead, paired
 from tb_convcam import metadata, tile
 from tb_convcam.records import encode_png
 
@@ -165,7 +164,7 @@ def fit_overhead(steps: int, repeats: int) -> dict[str, float | list[float]]:
     (`bench.timing.paired`). It sees everything the callback causes, but one
     fit can take two or three times as long as the next on a shared machine
     (TensorFlow gets one core or two), so it needs many pairs to resolve 2 %.
-    `in_callback_share`: the seconds spent inside the callback's hooks over
+    `inside_share`: the seconds spent inside the callback's hooks over
     the wall time of the same fits. Both come from the same fits, so a slow
     spell slows both. It misses costs outside the hooks; none is known on
     TensorFlow (Keras dispatches batch hooks synchronously there with or
@@ -184,15 +183,7 @@ def fit_overhead(steps: int, repeats: int) -> dict[str, float | list[float]]:
         fit = lambda callbacks: model.fit(images, labels, batch_size=32, epochs=1, verbose=0, callbacks=callbacks)
         fit([])  # trace the train step once, outside the measurement
         pairs = paired(lambda: fit([callback]), lambda: fit([]), repeats)
-    with_cb, without = zip(*pairs)
-    return {
-        "with_s": statistics.median(with_cb),
-        "without_s": statistics.median(without),
-        "ratio": statistics.median(a / b for a, b in pairs),
-        "pair_ratios": [a / b for a, b in pairs],
-        "in_callback_s": sum(in_hooks),
-        "in_callback_share": sum(in_hooks) / sum(with_cb),
-    }
+    return overhead(pairs, in_hooks)
 
 
 def time_hooks(callback: object, names: tuple[str, ...]) -> list[float]:

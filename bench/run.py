@@ -54,11 +54,11 @@ def logging_group(quick: bool) -> tuple[dict, dict]:
     log_call = logging_cost.log_call_ratio(log_repeats)
     other_backends = {backend: logging_cost.log_call_in_subprocess(backend, log_repeats) for backend in OTHER_BACKENDS}
     fit = logging_cost.fit_overhead(steps=200 if quick else 250, repeats=2 if quick else 10)
-    in_callback = 1 + fit["in_callback_share"]
+    in_callback = 1 + fit["inside_share"]
     demo_bytes = logging_cost.bytes_per_mosaic()
     torch_log_call = torch_cost.log_call_ratio(log_repeats)
     torch_fit = torch_cost.fit_overhead(steps=200 if quick else 250, repeats=2 if quick else 10)
-    torch_in_step = 1 + torch_fit["in_step_share"]
+    torch_in_step = 1 + torch_fit["inside_share"]
     figures = {
         "mosaic_vs_png_floor": max(row["vs_png_floor"] for row in shapes.values()),
         "mosaic_vs_tf_explain": max(row["vs_tf_explain"] for row in shapes.values()),
@@ -170,11 +170,11 @@ def print_table(result: dict) -> None:
         fit = result["details"]["logging"]["fit"]
         print(f"\nfit (s, with / without the callback): {fit['with_s']:.2f} / {fit['without_s']:.2f}; pair ratios "
               + ", ".join(f"{ratio:.3f}" for ratio in fit["pair_ratios"])
-              + f"; {fit['in_callback_s']:.3f} s inside the callback's hooks in all fits with it")
+              + f"; {fit['inside_s']:.3f} s inside the callback's hooks in all fits with it")
         fit = result["details"]["logging"]["torch_fit"]
         print(f"PyTorch loop (s, with / without the logger): {fit['with_s']:.2f} / {fit['without_s']:.2f}; "
               "pair ratios " + ", ".join(f"{ratio:.3f}" for ratio in fit["pair_ratios"])
-              + f"; {fit['in_step_s']:.3f} s inside step() in all loops with it")
+              + f"; {fit['inside_s']:.3f} s inside step() in all loops with it")
     for loader, row in result["details"].get("serving", {}).items():
         print(f"\nserving, {loader} loader (ms, convcam / images = ratio; loaded in {row['load_s']:.0f} s):")
         for pair in ("fetch", "frame", "listing_and_fetch"):

@@ -35,3 +35,17 @@ def paired(first: Callable[[], object], second: Callable[[], object], repeats: i
             seconds[slot] = time.perf_counter() - started
         pairs.append((seconds[0], seconds[1]))
     return pairs
+
+
+def overhead(pairs: list[tuple[float, float]], inside: list[float]) -> dict[str, float | list[float]]:
+    """What logging adds to training, two ways, from `paired` runs with and without it and the
+    seconds spent inside the logger during the runs with it (see bench/logging_cost.fit_overhead)."""
+    with_logging, without = zip(*pairs)
+    return {
+        "with_s": statistics.median(with_logging),
+        "without_s": statistics.median(without),
+        "ratio": statistics.median(a / b for a, b in pairs),
+        "pair_ratios": [a / b for a, b in pairs],
+        "inside_s": sum(inside),
+        "inside_share": sum(inside) / sum(with_logging),
+    }

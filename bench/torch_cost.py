@@ -13,11 +13,10 @@
 
 from __future__ import annotations
 
-import statistics
 import tempfile
 import time
 
-from bench.timing import alternate, paired
+from bench.timing import alternate, overhead, paired
 from tb_convcam import tile
 from tb_convcam.records import encode_png
 
@@ -63,7 +62,7 @@ def log_call_ratio(repeats: int) -> dict[str, float]:
 
 def fit_overhead(steps: int, repeats: int) -> dict[str, float | list[float]]:
     """Training loops of `steps` steps with `step()` called every step (logging every 100) against
-    without the logger; `in_step_share` is the time inside `step()` over the loops' wall time."""
+    without the logger; `inside_share` is the time inside `step()` over the loops' wall time."""
     import torch
     from torch import nn
 
@@ -94,12 +93,4 @@ def fit_overhead(steps: int, repeats: int) -> dict[str, float | list[float]]:
         logger.step(0)  # the baseline, and the check forward's caches, outside it too
         pairs = paired(lambda: loop(True), lambda: loop(False), repeats)
         logger.close()
-    with_logger, without = zip(*pairs)
-    return {
-        "with_s": statistics.median(with_logger),
-        "without_s": statistics.median(without),
-        "ratio": statistics.median(a / b for a, b in pairs),
-        "pair_ratios": [a / b for a, b in pairs],
-        "in_step_s": sum(in_step),
-        "in_step_share": sum(in_step) / sum(with_logger),
-    }
+    return overhead(pairs, in_step)
