@@ -168,7 +168,7 @@ def write_run(run_dir: str, shape: LogdirShape, seed: int) -> None:
     writer = tf.summary.create_file_writer(run_dir, max_queue=1000)
     with writer.as_default():
         probe = (rng.uniform(size=(64, 64, 3)) * 255).astype(np.uint8)
-        tf.summary.experimental.write_raw_pb(records.probe_image(probe).SerializeToString(), step=0)
+        tf.summary.experimental.write_raw_pb(records.probe_image([probe]).SerializeToString(), step=0)
         for step in range(shape.steps):
             for tag, layer_shape in layers.items():
                 summary.mosaic(tag, blocky_activations(rng, layer_shape), step=step, baseline=step == 0, also_to_images=True)

@@ -25,9 +25,11 @@ import numpy as np
 
 from tb_convcam import keras_backends, layer_paths
 from tb_convcam.event_writer import EventWriter
-from tb_convcam.mosaic import TileOptions, check_dtype, check_request
+from tb_convcam.mosaic import check_dtype, check_request
 from tb_convcam.probe import Probe
-from tb_convcam.step_logger import LayersArg, Mosaic, StepLogger, check_every_n_steps, check_log_dir, parse_layers, plan_outputs
+from tb_convcam.step_logger import (
+    LayersArg, Mosaic, StepLogger, check_every_n_steps, check_log_dir, parse_layers, plan_outputs, split_batch_index,
+)
 
 
 class ConvcamCallback(keras.callbacks.Callback):
@@ -50,7 +52,8 @@ class ConvcamCallback(keras.callbacks.Callback):
       submodel: for a subclassed model, the functional or Sequential model
         inside it to probe (an attribute path like "backbone", or the model
         itself): layer paths are relative to it and the probe is its input.
-      **tile_options: passed to `tb_convcam.tile` (normalize, padding, ...).
+      **tile_options: passed to `tb_convcam.tile` (normalize, padding, ...); `batch_index` may
+        be a list: a mosaic per listed probe image per step (each stored in full).
     """
 
     def __init__(
@@ -76,7 +79,7 @@ class ConvcamCallback(keras.callbacks.Callback):
         if submodel is not None and not isinstance(submodel, (str, keras.Model)):
             raise TypeError(f"submodel: expected an attribute name or a keras.Model, got {type(submodel).__name__}")
         self.submodel = submodel
-        self.tile_options = TileOptions().updated(tile_options)
+        self.tile_options, self.batch_indices = split_batch_index(tile_options)
         self._forward = None
         self._paths: dict[str, list[layer_paths.ResolvedPath]] = {}
         self._mosaics: list[Mosaic] = []
@@ -102,7 +105,8 @@ class ConvcamCallback(keras.callbacks.Callback):
         if self._logger is None:
             images = next((keras_backends.to_numpy(x) for x in self._probe_batch if len(x.shape) == 4), None)
             self._logger = StepLogger("ConvcamCallback", EventWriter(self.log_dir), self.log_dir, self._mosaics,
-                                      self.tile_options, self.also_to_images, images, self.health_metrics)
+                                      self.tile_options, self.also_to_images, images, self.health_metrics,
+                                      self.batch_indices)
         self._training = True
         self._steps_per_call = max(1, int(getattr(self.model, "steps_per_execution", 1) or 1))
         self._read_step()

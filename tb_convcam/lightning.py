@@ -23,8 +23,7 @@ except ImportError:
             "tb_convcam.lightning needs Lightning: pip install 'tb_convcam[lightning]' (or install lightning)"
         ) from error
 
-from tb_convcam.mosaic import TileOptions
-from tb_convcam.step_logger import LayersArg, check_every_n_steps, check_log_dir, parse_layers
+from tb_convcam.step_logger import LayersArg, check_every_n_steps, check_log_dir, parse_layers, split_batch_index
 from tb_convcam.torch import ConvcamLogger, is_summary_writer
 from tb_convcam.torch_probe import check_probe
 
@@ -54,7 +53,7 @@ class ConvcamCallback(pl.Callback):
         super().__init__()
         parse_layers(layers)
         check_probe(probe)
-        TileOptions().updated(tile_options)
+        split_batch_index(tile_options)
         self.layers, self.probe, self.tile_options = layers, probe, tile_options
         self.every_n_steps = check_every_n_steps(every_n_steps)
         self.log_dir = None if log_dir is None else check_log_dir(log_dir)

@@ -12,9 +12,12 @@ Per tag (summary metadata, written with the first step):
   holds a copy of the layer's baseline step (the blank model), which
   sampling could otherwise evict; the plugin merges it into the layer.
 
-Per step: a rank-1 string tensor of two blobs,
-  [0] the mosaic PNG (greyscale for 1 source, RGB for 2-3),
-  [1] the step info, UTF-8 JSON (see `encode_step_info`).
+Per step: a rank-1 string tensor of two blobs per probe image shown,
+  [2i] the mosaic PNG of probe image i (greyscale for 1 source, RGB for 2-3),
+  [2i+1] its step info, UTF-8 JSON (see `encode_step_info`; its
+  `batch_index` says which probe item it shows).
+Most logs show one probe image (two blobs); readers that know only the first
+pair still read those.
 
 Per-kernel stats in the step info are stored as base64 of little-endian
 arrays ("<f4" for min/max/mean/zero_fraction, "<u4" for nonfinite), one entry
@@ -26,8 +29,8 @@ Version 2 (health metrics) adds, per source of the step info, an optional
 probe image and its change since the baseline (see tb_convcam/health.py).
 Readers take version 1 (no "health") and 2 alike. Two more kinds of tag:
   - "convcam/probe", plugin "convcam", content {"version": 2, "probe_image":
-    true, "sources": []}: the probe image the mosaics show, a one-blob
-    sequence [PNG], logged with the first step;
+    true, "sources": []}: the probe images the mosaics show, one PNG each in
+    the mosaics' order, logged with the first step;
   - "convcam/<source>/<metric>" (`metric_tag`), plain TensorBoard scalars
     (plugin "scalars"), one per layer and logged step, so TensorBoard's own
     dashboards plot them too.

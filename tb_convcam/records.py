@@ -40,10 +40,10 @@ Write = tuple[str, summary_pb2.SummaryMetadata, str]  # (tag, metadata, kind: "c
 
 @dataclasses.dataclass(frozen=True)
 class PreparedMosaic:
-    """A tiled mosaic, its step info and the records to write it to."""
+    """A layer's tiled mosaics (one per probe image shown), their step infos and the records to write them to."""
 
-    picture: np.ndarray  # [H, W] or [H, W, 3] uint8
-    info: bytes
+    pictures: list[np.ndarray]  # each [H, W] or [H, W, 3] uint8
+    infos: list[bytes]
     writes: list[Write]
 
 
@@ -69,32 +69,38 @@ def writes(
 def prepare(
     arrays: Sequence[Any],
     names: Sequence[str],
-    options: mosaic_lib.TileOptions,
+    options: Sequence[mosaic_lib.TileOptions],
     record_writes: list[Write],
     cache: mosaic_lib.SourceCache | None = None,
     health: Sequence[dict[str, np.ndarray]] | None = None,
 ) -> PreparedMosaic:
-    """Tile 1-3 arrays (read in place, not copied) and describe the layout; `health` gives
-    per source its per-kernel arrays over all its kernels, kept for the kernels it shows."""
+    """Tile 1-3 arrays (read in place, not copied) once per options (one per probe image shown)
+    and describe each layout; `health` gives per source its per-kernel arrays over all its
+    kernels, kept for the kernels it shows."""
     data = arrays[0] if len(arrays) == 1 else list(arrays)
-    picture, layout = mosaic_lib.tile(data, options, source_names=list(names), cache=cache)
-    shown = None
-    if health is not None:
-        kernels = np.asarray(layout.kernels)
-        shown = [{key: values[kernels[kernels < len(values)]] for key, values in per_source.items()}
-                 for per_source in health]
-    return PreparedMosaic(picture, metadata.encode_step_info(layout, shown), record_writes)
+    pictures, infos = [], []
+    for item_options in options:
+        picture, layout = mosaic_lib.tile(data, item_options, source_names=list(names), cache=cache)
+        shown = None
+        if health is not None:
+            kernels = np.asarray(layout.kernels)
+            shown = [{key: values[kernels[kernels < len(values)]] for key, values in per_source.items()}
+                     for per_source in health]
+        pictures.append(picture)
+        infos.append(metadata.encode_step_info(layout, shown))
+    return PreparedMosaic(pictures, infos, record_writes)
 
 
 def summaries(prepared: Sequence[PreparedMosaic]) -> list[summary_pb2.Summary]:
-    """Encode each mosaic once and build one Summary per kind of record."""
+    """Encode each mosaic once and build one Summary per kind of record: a layer's blobs are
+    [PNG, step info] per probe image shown; its Images copy [width, height, PNG, ...]."""
     values: dict[str, list[summary_pb2.Summary.Value]] = {}
     for item in prepared:
-        png = encode_png(item.picture)
-        height, width = item.picture.shape[:2]
-        convcam = string_tensor([png, item.info])
+        pngs = [encode_png(picture) for picture in item.pictures]
+        height, width = item.pictures[0].shape[:2]
+        convcam = string_tensor([blob for pair in zip(pngs, item.infos) for blob in pair])
         for tag, tag_metadata, kind in item.writes:
-            blob = convcam if kind != "images" else string_tensor([b"%d" % width, b"%d" % height, png])
+            blob = convcam if kind != "images" else string_tensor([b"%d" % width, b"%d" % height, *pngs])
             values.setdefault(kind, []).append(summary_pb2.Summary.Value(tag=tag, metadata=tag_metadata, tensor=blob))
     return [summary_pb2.Summary(value=kind_values) for kind_values in values.values()]
 
@@ -108,10 +114,11 @@ def scalars(values: dict[str, float]) -> summary_pb2.Summary:
     ])
 
 
-def probe_image(picture: np.ndarray) -> summary_pb2.Summary:
-    """The probe image record (`metadata.PROBE_TAG`): a [H, W] or [H, W, 3] uint8 picture as PNG."""
+def probe_image(pictures: Sequence[np.ndarray]) -> summary_pb2.Summary:
+    """The probe image record (`metadata.PROBE_TAG`): the probe images the mosaics show, each a
+    [H, W] or [H, W, 3] uint8 picture, as PNGs in the order of the mosaics."""
     value = summary_pb2.Summary.Value(tag=metadata.PROBE_TAG, metadata=metadata.create_probe_metadata(),
-                                      tensor=string_tensor([encode_png(picture)]))
+                                      tensor=string_tensor([encode_png(picture) for picture in pictures]))
     return summary_pb2.Summary(value=[value])
 
 

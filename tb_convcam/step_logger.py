@@ -61,13 +61,16 @@ class StepLogger:
         also_to_images: bool,
         probe_images: np.ndarray | None = None,
         health_metrics: bool = True,
+        batch_indices: Sequence[int] | None = None,
     ) -> None:
         """`probe_images`: the probe's image input on the host, [B, H, W, C] (None if it has none):
-        logged as the probe image, and what the `echo` metric compares maps with."""
+        logged as the probe image, and what the `echo` metric compares maps with.
+        `batch_indices`: the probe images the mosaics show (default: options.batch_index)."""
         self.owner = owner  # names the logger in warnings
         self.where = where  # names the destination in warnings
         self.mosaics = list(mosaics)
         self.options = options
+        self.item_options = [options.updated({"batch_index": i}) for i in batch_indices or [options.batch_index]]
         self._sink = sink
         self._writes = {
             (m.tag, baseline): records.writes(m.tag, m.names, m.resolved, None, baseline, also_to_images)
@@ -110,7 +113,7 @@ class StepLogger:
                               for i in m.outputs]
             try:
                 prepared.append(
-                    records.prepare([arrays[i] for i in m.outputs], m.names, self.options,
+                    records.prepare([arrays[i] for i in m.outputs], m.names, self.item_options,
                                     self._writes[m.tag, is_baseline], cache, per_kernel)
                 )
             except Exception as error:
@@ -122,7 +125,8 @@ class StepLogger:
                 for i, result in layer_health.items() for metric, value in result.metrics().items()
             }))
         if is_baseline and self._probe_images is not None:
-            summaries.append(records.probe_image(_picture(self._probe_images[self.options.batch_index])))
+            summaries.append(records.probe_image(
+                [_picture(self._probe_images[item.batch_index]) for item in self.item_options]))
         if not summaries:
             return False
         try:
@@ -161,6 +165,22 @@ class StepLogger:
         if kind not in self._warned:
             self._warned.add(kind)
             warnings.warn(f"{self.owner}: {message}; skipped (further failures of this kind are not reported)")
+
+
+def split_batch_index(tile_options: Mapping[str, Any]) -> tuple[TileOptions, tuple[int, ...]]:
+    """The loggers' tile options, and the probe images their mosaics show: `batch_index` may be
+    one index or a list of them (a mosaic per image per step, each stored in full)."""
+    options = dict(tile_options)
+    indices = options.get("batch_index", 0)
+    if isinstance(indices, (list, tuple)):
+        if not indices or len(set(indices)) != len(indices) or not all(
+            isinstance(i, (int, np.integer)) and not isinstance(i, bool) and i >= 0 for i in indices
+        ):
+            raise ValueError(f"batch_index: expected an int >= 0 or a non-empty list of distinct ones, got {indices!r}")
+        options["batch_index"] = max(indices)  # checked against the probe's batch size like one index
+        return TileOptions().updated(options), tuple(int(i) for i in indices)
+    result = TileOptions().updated(options)
+    return result, (result.batch_index,)
 
 
 def _picture(image: np.ndarray) -> np.ndarray:

@@ -98,7 +98,7 @@ def _check_request(name, data, description, sources, resolved, baseline, also_to
 def _write_eagerly(tag: str, request: _Request, step: Any) -> tf.Tensor:
     """Tile the tensors' values in place, then one write op per kind of record."""
     arrays = [np.asarray(tensor) for tensor in request.tensors]
-    prepared = records.prepare(arrays, request.names, request.options, request.writes(tag))
+    prepared = records.prepare(arrays, request.names, [request.options], request.writes(tag))
     written = None
     for event_summary in records.summaries([prepared]):
         ok = tf.summary.experimental.write_raw_pb(tf.constant(event_summary.SerializeToString()), step=step)
@@ -108,9 +108,9 @@ def _write_eagerly(tag: str, request: _Request, step: Any) -> tf.Tensor:
 
 def _tile_and_describe(names: list[str], options: mosaic_lib.TileOptions, *arrays: Any) -> tuple[np.ndarray, bytes]:
     """Inside a graph (numpy_function): the picture, always [H, W, channels], and its step info."""
-    prepared = records.prepare(arrays, names, options, [])
-    picture = prepared.picture
-    return (picture[:, :, None] if picture.ndim == 2 else picture), prepared.info
+    prepared = records.prepare(arrays, names, [options], [])
+    picture = prepared.pictures[0]
+    return (picture[:, :, None] if picture.ndim == 2 else picture), prepared.infos[0]
 
 
 def _write_in_graph(tag: str, request: _Request, step: Any) -> tf.Tensor:

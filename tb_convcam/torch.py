@@ -31,9 +31,10 @@ from torch import nn
 
 from tb_convcam import module_paths
 from tb_convcam.event_writer import EventWriter
-from tb_convcam.mosaic import TileOptions, check_request
+from tb_convcam.mosaic import check_request
 from tb_convcam.step_logger import (
     LayersArg, Mosaic, Sink, StepLogger, check_every_n_steps, check_log_dir, parse_layers, plan_outputs,
+    split_batch_index,
 )
 from tb_convcam.torch_probe import LayerError, TorchProbe, check_probe, nhwc_shape
 
@@ -57,7 +58,8 @@ class ConvcamLogger:
       health_metrics: log each layer's health metrics (dead and dormant kernels, echo of the
         probe image, drift since the baseline) as scalars `convcam/<path>/<metric>`, and per
         kernel in the step info; compared with the probe's first image (4-D) tensor.
-      **tile_options: passed to `tb_convcam.tile` (normalize, padding, ...).
+      **tile_options: passed to `tb_convcam.tile` (normalize, padding, ...); `batch_index` may
+        be a list: a mosaic per listed probe image per step (each stored in full).
     """
 
     def __init__(
@@ -77,7 +79,7 @@ class ConvcamLogger:
         specs = parse_layers(layers)
         check_probe(probe)
         self.every_n_steps = check_every_n_steps(every_n_steps)
-        options = TileOptions().updated(tile_options)
+        options, batch_indices = split_batch_index(tile_options)
         inner = module_paths.unwrap(model)
         paths = {tag: [module_paths.resolve(inner, path) for path in spec] for tag, spec in specs.items()}
         by_name = {path.resolved: path for tag_paths in paths.values() for path in tag_paths}
@@ -88,7 +90,7 @@ class ConvcamLogger:
             for tag, tag_paths in paths.items()
         ]
         self._logger = StepLogger("ConvcamLogger", sink, where, mosaics, options, also_to_images,
-                                  self._probe.images_nhwc(), bool(health_metrics))
+                                  self._probe.images_nhwc(), bool(health_metrics), batch_indices)
         if is_chief():
             self._check_outputs()
 

@@ -44,7 +44,7 @@ def read_logdir(logdir: str, plugin: str = metadata.PLUGIN_NAME) -> dict[str, di
         for tag, data in tags.items():
             blobs = [[provider.read_blob(ctx, blob_key=ref.blob_key) for ref in datum.values] for datum in data]
             result.setdefault(run, {})[tag] = [
-                LoggedMosaic(datum.step, blob, metadata.parse_step_info(blob[1]) if convcam and len(blob) > 1 else {})
+                LoggedMosaic(datum.step, blob, metadata.parse_step_info(blob[1]) if convcam and tag != metadata.PROBE_TAG else {})
                 for datum, blob in zip(data, blobs)
             ]
     return result

@@ -109,9 +109,10 @@ def _step_summaries(run: str, step: int) -> list:
     for tag, sources in SOURCES.items():
         writes = records.writes(tag, sources, None, None, baseline=first, also_to_images=False)
         health = None if legacy else [kernel_health(run, source, step) for source in sources]
-        mosaic = records.prepare([activations(run, source, step) for source in sources], sources, TileOptions(),
+        mosaic = records.prepare([activations(run, source, step) for source in sources], sources, [TileOptions()],
                                  writes, health=health)
-        prepared.append(dataclasses.replace(mosaic, info=_version_1(mosaic.info)) if legacy else mosaic)
+        prepared.append(dataclasses.replace(mosaic, infos=[_version_1(info) for info in mosaic.infos]) if legacy
+                        else mosaic)
     summaries = records.summaries(prepared)
     if not legacy:
         summaries.append(records.scalars({
@@ -119,7 +120,7 @@ def _step_summaries(run: str, step: int) -> list:
             for source in KERNELS for metric in metadata.METRICS
         }))
         if first:
-            summaries.append(records.probe_image(probe_picture()))
+            summaries.append(records.probe_image([probe_picture()]))
     return summaries
 
 

@@ -7,6 +7,7 @@ import numpy as np
 from convcam_events import read_logdir
 
 from demo import data, models
+from tb_convcam import metadata
 
 
 def test_synthetic_images_are_deterministic_and_cover_every_class():
@@ -26,7 +27,7 @@ def test_demo_logs_a_blank_and_a_trained_run_of_every_layer(tmp_path):
     logged = read_logdir(str(tmp_path))
     layer_tags = set(models.convcam_layers("small"))
     for run in ("blank", "trained"):
-        assert layer_tags | {f"{tag}/baseline" for tag in layer_tags} == set(logged[run])
+        assert layer_tags | {f"{tag}/baseline" for tag in layer_tags} | {metadata.PROBE_TAG} == set(logged[run])
         assert [m.step for m in logged[run]["dual/conv3"]] == [0, 4, 8, 12, 16]
     blank, trained = logged["blank"]["dual/block2_out"], logged["trained"]["dual/block2_out"]
     assert blank[0].png == trained[0].png, "both runs start from the same weights"

@@ -6,6 +6,7 @@ import sys
 from convcam_events import read_logdir
 
 from demo import models
+from tb_convcam import metadata
 
 
 def test_torch_demo_logs_a_blank_and_a_trained_run_without_tensorflow(tmp_path):
@@ -19,7 +20,7 @@ assert "tensorflow" not in sys.modules and "keras" not in sys.modules
     logged = read_logdir(str(tmp_path))
     layer_tags = set(models.convcam_layers("small"))  # the same tags as the Keras demo's
     for run in ("blank", "trained"):
-        assert layer_tags | {f"{tag}/baseline" for tag in layer_tags} == set(logged[run])
+        assert layer_tags | {f"{tag}/baseline" for tag in layer_tags} | {metadata.PROBE_TAG} == set(logged[run])
         assert [m.step for m in logged[run]["dual/conv3"]] == [0, 3, 6, 8]
     blank, trained = logged["blank"]["dual/block2_out"], logged["trained"]["dual/block2_out"]
     assert blank[0].png == trained[0].png, "both runs start from the same weights"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -10,12 +11,13 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 from torch import nn
 from torch.utils.tensorboard import SummaryWriter
 
 from convcam_events import read_logdir, tag_content
 from event_files import written_steps
-from tb_convcam import tile
+from tb_convcam import metadata, tile
 from tb_convcam.torch import ConvcamLogger
 from torch_models import DualTower, SharedTower, activations, images, train_steps
 
@@ -223,3 +225,19 @@ assert "tensorflow" not in sys.modules and "keras" not in sys.modules, sorted(sy
 """
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
     assert written_steps(tmp_path, "backbone_a.layer2") == [0]
+
+
+def test_a_list_of_batch_indices_logs_a_mosaic_per_probe_image(tmp_path):
+    model = DualTower()
+    probe, _ = images(3)
+    with ConvcamLogger(tmp_path, model, ["backbone_a.layer2"], probe=probe, batch_index=[2, 0]) as convcam:
+        convcam.step(0)
+    logged_step = logged(tmp_path)["backbone_a.layer2"][0]
+    pngs, infos = logged_step.blobs[0::2], [metadata.parse_step_info(blob) for blob in logged_step.blobs[1::2]]
+    assert [info["batch_index"] for info in infos] == [2, 0]
+    activation = activations(model, model.backbone_a.layer2, probe)
+    for png, index in zip(pngs, (2, 0)):
+        np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(png))), tile(activation, batch_index=index)[0])
+    assert len(logged(tmp_path)[metadata.PROBE_TAG][0].blobs) == 2, "one probe image per mosaic"
+    with pytest.raises(ValueError, match=r"batch_index: expected < batch size 3 of data, got 3"):
+        ConvcamLogger(tmp_path / "bad", model, ["backbone_a.layer2"], probe=probe, batch_index=[0, 3])
