@@ -24,7 +24,7 @@ import urllib.parse
 from pathlib import Path
 
 from bench.bench_logdir import LogdirShape
-from harness.tensorboard import Server, fetch_json, get, tensorboard, wait_loaded
+from harness.tensorboard import PLUGIN_ROUTES, Server, fetch_json, get, tensorboard, wait_loaded
 from bench.timing import alternate
 from tb_convcam.plugin.loader import DEFAULT_SAMPLES_PER_TAG
 
@@ -57,7 +57,7 @@ def rss_keeping_one_step(logdir: Path, shape: LogdirShape, load_fast: bool) -> f
 
 
 def route_ratios(server: Server, repeats: int) -> dict[str, float]:
-    convcam = f"{server.base_url}/data/plugin/convcam"
+    convcam = f"{server.base_url}{PLUGIN_ROUTES}"
     images = f"{server.base_url}/data/plugin/images"
     steps_url = f"{convcam}/steps?" + urllib.parse.urlencode({"run": RUN, "layer": LAYER})
     listing_url = f"{images}/images?" + urllib.parse.urlencode({"run": RUN, "tag": f"{LAYER}/image", "sample": 0})

@@ -30,7 +30,7 @@ import urllib.parse
 from collections.abc import Iterator
 
 from harness.chromium import chromium
-from harness.tensorboard import Server, fetch_json
+from harness.tensorboard import PLUGIN_PAGE, PLUGIN_ROUTES, Server, fetch_json
 
 TIMEOUT_S = 60
 # The tab's PREFETCH_RADIUS (static/loading.js): each shown step also loads this many neighbours each side.
@@ -256,13 +256,13 @@ def open_plugin_page(driver, server: Server) -> None:
     """The tab's own page with empty caches, once every panel has painted."""
     driver.get("about:blank")
     driver.execute_cdp_cmd("Network.clearBrowserCache", {})
-    driver.get(f"{server.base_url}/data/plugin_entry.html?name=convcam")
+    driver.get(f"{server.base_url}{PLUGIN_PAGE}")
     driver.execute_async_script(WAIT_MARK_JS, "all")
 
 
 def run_steps(server: Server, run: str, layer: str) -> list[int]:
     query = urllib.parse.urlencode({"run": run, "layer": layer})
-    return [entry["step"] for entry in fetch_json(f"{server.base_url}/data/plugin/convcam/steps?{query}")["steps"]]
+    return [entry["step"] for entry in fetch_json(f"{server.base_url}{PLUGIN_ROUTES}/steps?{query}")["steps"]]
 
 
 def image_urls(server: Server, runs: list[str], layer: str) -> list[str]:

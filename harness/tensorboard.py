@@ -24,6 +24,8 @@ from typing import IO
 
 # Where TensorBoard serves the convcam plugin's routes.
 PLUGIN_ROUTES = "/data/plugin/convcam"
+# The page TensorBoard loads into the Convcam tab's iframe; a view goes after "#".
+PLUGIN_PAGE = "/data/plugin_entry.html?name=convcam"
 LAYERS_ROUTE = f"{PLUGIN_ROUTES}/layers"
 
 

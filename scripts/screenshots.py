@@ -40,7 +40,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from demo.__main__ import parse_args as demo_args  # noqa: E402
 from harness import chromium  # noqa: E402
-from harness.tensorboard import LAYERS_ROUTE, Server, fetch_json, tensorboard, wait_loaded  # noqa: E402
+from harness.tensorboard import LAYERS_ROUTE, PLUGIN_PAGE, Server, fetch_json, tensorboard, wait_loaded  # noqa: E402
 
 RUNS = ("blank", "trained")
 TAB_LAYER = "dual/conv1"  # both backbones' first layers in colour: the tab at a glance
@@ -187,7 +187,7 @@ def open_plugin_page(driver: WebDriver, server: Server, view: dict) -> None:
     """The page TensorBoard puts in the tab's iframe, opened on `view` (the tab's URL state)."""
     driver.switch_to.default_content()
     driver.get("about:blank")  # a hash-only change would not reload the page
-    driver.get(f"{server.base_url}/data/plugin_entry.html?name=convcam#{urllib.parse.urlencode(view, doseq=True)}")
+    driver.get(f"{server.base_url}{PLUGIN_PAGE}#{urllib.parse.urlencode(view, doseq=True)}")
 
 
 def panel(driver: WebDriver, run: str) -> WebElement:
