@@ -8,6 +8,8 @@ fraction, so float32 keeps it exactly and a test can compare for equality.
 
 Runs:
   "blank", "trained"  step info version 2 with per-kernel health, health scalars, a probe image;
+  "two_probes"        like "blank", but of a batch of three probe images, logged for two of them
+                      (batch_index=[2, 0]): a mosaic per image per step, two probe PNGs;
   "legacy"            step info version 1, nothing else: a log from before health metrics.
 Layers:
   "xa/conv1"          8 kernels; kernel 3 is dead (zero everywhere), kernel 5 dormant (tiny);
@@ -27,8 +29,10 @@ from tb_convcam.event_writer import EventWriter
 from tb_convcam.mosaic import TileOptions
 
 STEPS = (0, 10, 20, 30)
-HEALTH_RUNS = ("blank", "trained")
+TWO_PROBE_RUN = "two_probes"
+HEALTH_RUNS = ("blank", "trained", TWO_PROBE_RUN)
 LEGACY_RUN = "legacy"
+SHOWN_ITEMS = {TWO_PROBE_RUN: (2, 0)}  # the probe batch items each run's mosaics show, in order
 LAYER = "xa/conv1"
 DUAL_LAYER = "dual/conv1"
 SOURCES = {LAYER: ("xa/conv1",), DUAL_LAYER: ("xa/conv1", "xb/conv1")}
@@ -46,9 +50,31 @@ def probe_picture() -> np.ndarray:
     return np.where(disc, 255, np.where(stripes, 110, 30)).astype(np.uint8)
 
 
+def probe_batch(run: str) -> list[np.ndarray]:
+    """The run's batch of probe images, each [24, 24] uint8: `probe_picture` alone, or for
+    TWO_PROBE_RUN three of them, item 2 a bright square over horizontal bars."""
+    if run != TWO_PROBE_RUN:
+        return [probe_picture()]
+    y, x = np.mgrid[0:SIZE, 0:SIZE]
+    square = (abs(x - 15) < 5) & (abs(y - 13) < 5)
+    bars = np.where(square, 255, np.where(y // 3 % 2 == 0, 140, 10)).astype(np.uint8)
+    return [probe_picture(), np.full((SIZE, SIZE), 80, np.uint8), bars]
+
+
+def shown_probes(run: str) -> list[np.ndarray]:
+    """The probe images the run's mosaics show, in the order of a step's [mosaic, step info] pairs."""
+    batch = probe_batch(run)
+    return [batch[item] for item in SHOWN_ITEMS.get(run, (0,))]
+
+
 def activations(run: str, source: str, step: int) -> np.ndarray:
-    """[1, 24, 24, C] ReLU maps of the probe: echoes of it when blank, edges that sharpen as `trained` learns."""
-    image = probe_picture().astype(np.float32) / 255
+    """[B, 24, 24, C] ReLU maps of the probe batch: echoes of it when blank, edges that sharpen as `trained` learns."""
+    return np.stack([_maps(run, source, step, picture) for picture in probe_batch(run)])
+
+
+def _maps(run: str, source: str, step: int, picture: np.ndarray) -> np.ndarray:
+    """[24, 24, C] maps of one probe image."""
+    image = picture.astype(np.float32) / 255
     count = KERNELS[source]
     learned = step / STEPS[-1] if run == "trained" else 0.0
     edges = np.abs(np.gradient(image, axis=1)) + np.abs(np.gradient(image, axis=0))
@@ -56,7 +82,7 @@ def activations(run: str, source: str, step: int) -> np.ndarray:
     if source == "xa/conv1":
         maps[DEAD_KERNEL] = np.zeros_like(image)
         maps[DORMANT_KERNEL] = 1e-5 * (image + 1)
-    return np.maximum(np.stack(maps, axis=-1), 0)[None].astype(np.float32)
+    return np.maximum(np.stack(maps, axis=-1), 0).astype(np.float32)
 
 
 def kernel_health(run: str, source: str, step: int) -> dict[str, np.ndarray]:
@@ -89,8 +115,9 @@ def logged_curves(run: str, source: str) -> dict[str, list[list[float]]]:
     return {metric: [[step, metric_value(run, source, metric, step)] for step in STEPS] for metric in metadata.METRICS}
 
 
-def probe_png() -> bytes:
-    return records.encode_png(probe_picture())
+def mosaic_pngs(run: str, layer: str, step: int) -> list[bytes]:
+    """The mosaic PNGs a step of the layer holds, one per probe image shown, as the writer encodes them."""
+    return [records.encode_png(picture) for picture in _prepared(run, layer, step).pictures]
 
 
 def write_health_logdir(root: Path) -> Path:
@@ -102,25 +129,29 @@ def write_health_logdir(root: Path) -> Path:
     return root
 
 
+def _prepared(run: str, layer: str, step: int) -> records.PreparedMosaic:
+    """A layer's step as the logger prepares it: a mosaic per probe image shown, its step info, its records."""
+    legacy = run == LEGACY_RUN
+    sources = SOURCES[layer]
+    writes = records.writes(layer, sources, None, None, baseline=step == STEPS[0], also_to_images=False)
+    health = None if legacy else [kernel_health(run, source, step) for source in sources]
+    options = [TileOptions(batch_index=item) for item in SHOWN_ITEMS.get(run, (0,))]
+    mosaic = records.prepare([activations(run, source, step) for source in sources], sources, options,
+                             writes, health=health)
+    return dataclasses.replace(mosaic, infos=[_version_1(info) for info in mosaic.infos]) if legacy else mosaic
+
+
 def _step_summaries(run: str, step: int) -> list:
     legacy = run == LEGACY_RUN
     first = step == STEPS[0]
-    prepared = []
-    for tag, sources in SOURCES.items():
-        writes = records.writes(tag, sources, None, None, baseline=first, also_to_images=False)
-        health = None if legacy else [kernel_health(run, source, step) for source in sources]
-        mosaic = records.prepare([activations(run, source, step) for source in sources], sources, [TileOptions()],
-                                 writes, health=health)
-        prepared.append(dataclasses.replace(mosaic, infos=[_version_1(info) for info in mosaic.infos]) if legacy
-                        else mosaic)
-    summaries = records.summaries(prepared)
+    summaries = records.summaries([_prepared(run, layer, step) for layer in SOURCES])
     if not legacy:
         summaries.append(records.scalars({
             metadata.metric_tag(source, metric): metric_value(run, source, metric, step)
             for source in KERNELS for metric in metadata.METRICS
         }))
         if first:
-            summaries.append(records.probe_image([probe_picture()]))
+            summaries.append(records.probe_image(shown_probes(run)))
     return summaries
 
 

@@ -69,7 +69,9 @@ def test_layers_lists_runs_and_layers_with_paths_sources_and_latest_layout(clien
         "downscale": 1,
         "normalization": "kernel",
         "sources": ["xa/conv1"],
+        "batch_indices": [0],
     }
+    assert trained["images"] == 1  # the probe images its latest step shows
     assert layers["xa/conv2"]["runs"]["blank"]["layout"]["normalization"] == "layer"
     assert trained["health"] is False and listing["probe_runs"] == []  # summary.mosaic logs neither
 

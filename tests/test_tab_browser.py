@@ -20,7 +20,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from harness import chromium
-from harness.tensorboard import PLUGIN_ROUTES, fetch_json
+from harness.tensorboard import PLUGIN_PAGE, PLUGIN_ROUTES, fetch_json
 from tb_convcam import metadata
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
@@ -122,7 +122,7 @@ def open_tab(driver, base: str, view: str = "") -> None:
     # Leave the page first: a hash-only navigation would not reload the module, and the
     # open tab could write its own view into the URL before a refresh.
     driver.get("about:blank")
-    driver.get(f"{base}/data/plugin_entry.html?name=convcam#{view}")
+    driver.get(f"{base}{PLUGIN_PAGE}#{view}")
     wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".cc-layer"), "layer list not shown")
 
 
@@ -131,8 +131,9 @@ def panels(driver) -> dict[str, object]:
     return {p.find_element(By.CSS_SELECTOR, ".cc-run-name").text: p for p in driver.find_elements(By.CSS_SELECTOR, ".cc-panel")}
 
 
-def wait_drawn(driver, run: str, *, step: int, norm: str = "kernel", colour: str = "rgb", layer: str | None = None):
-    """Wait until `run`'s panel has painted `step` with that view; returns its canvas summary."""
+def wait_drawn(driver, run: str, *, step: int, norm: str = "kernel", colour: str = "rgb", layer: str | None = None,
+               image: int = 0):
+    """Wait until `run`'s panel has painted `step` of probe image `image` with that view; returns its canvas summary."""
 
     def drawn(d):
         panel = panels(d).get(run)
@@ -140,13 +141,13 @@ def wait_drawn(driver, run: str, *, step: int, norm: str = "kernel", colour: str
             return False
         key, _, view = (panel.get_attribute("data-drawn") or "").partition("|")
         args = urllib.parse.parse_qs(key)
-        if args.get("step") != [str(step)] or view != f"{norm}|{colour}":
+        if args.get("step") != [str(step)] or args.get("image", ["0"]) != [str(image)] or view != f"{norm}|{colour}":
             return False
         if layer is not None and args.get("layer") != [layer]:
             return False
         return d.execute_script(CANVAS_SUMMARY_JS, panel.find_element(By.CSS_SELECTOR, "canvas"))
 
-    return wait_until(driver, drawn, f"{run}: step {step} ({norm}, {colour}) never drawn")
+    return wait_until(driver, drawn, f"{run}: step {step} of image {image} ({norm}, {colour}) never drawn")
 
 
 def pick_layer(driver, layer: str) -> None:
@@ -159,6 +160,10 @@ def click_segment(driver, group: str, value: str) -> None:
 
 def readout(driver) -> str:
     return driver.find_element(By.CSS_SELECTOR, ".cc-readout").text
+
+
+def location_view(driver) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(driver.execute_script("return location.hash.slice(1)"))
 
 
 def screenshot(driver, name: str) -> None:
@@ -359,7 +364,7 @@ def test_the_view_lives_in_the_url(browser, server):
     )
 
     saved_url = browser.current_url
-    assert saved_url.startswith(f"{server}/data/plugin_entry.html?name=convcam#"), "the page's own URL, reloadable"
+    assert saved_url.startswith(f"{server}{PLUGIN_PAGE}#"), "the page's own URL, reloadable"
     browser.get(saved_url)
     browser.refresh()
     wait_drawn(browser, "trained", step=0, norm="layer", layer="xa/conv2")
@@ -382,7 +387,7 @@ def test_a_hostile_or_stale_url_falls_back_to_a_working_view(browser, server):
 def test_an_empty_logdir_explains_how_to_log(browser, tmp_path):
     with support.tensorboard_server(tmp_path, load_fast=False, wait_for_data=False) as base:
         browser.switch_to.default_content()
-        browser.get(f"{base}/data/plugin_entry.html?name=convcam")
+        browser.get(f"{base}{PLUGIN_PAGE}")
         message = wait_until(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".cc-message").text, "no message")
 
     assert message.startswith("No convcam data yet")
@@ -478,6 +483,27 @@ def chart_curves(driver) -> dict[str, list[tuple[str, str]]]:
         ]
         for chart in driver.find_elements(By.CSS_SELECTOR, ".cc-chart")
     }
+
+
+def wait_probe(driver, run: str, image: int = 0) -> np.ndarray:
+    """The red channel of the probe image `run`'s panel shows, once its probe image `image` has loaded."""
+    pixels = wait_until(driver, lambda d: probe_pixels(d, run, image), f"{run}: probe image {image} never shown")
+    return np.array(pixels).reshape(24, 24)
+
+
+def probe_pixels(driver, run: str, image: int) -> list[int] | None:
+    element = panels(driver)[run].find_element(By.CSS_SELECTOR, ".cc-probe img")
+    source = urllib.parse.parse_qs(urllib.parse.urlsplit(element.get_attribute("src") or "").query)
+    if source.get("image", ["0"]) != [str(image)]:
+        return None
+    pixels = driver.execute_script(
+        "const img = arguments[0];"
+        "if (!img.complete || !img.naturalWidth) return null;"
+        "const c = document.createElement('canvas');"
+        "c.width = img.naturalWidth; c.height = img.naturalHeight;"
+        "const g = c.getContext('2d'); g.drawImage(img, 0, 0);"
+        "return Array.from(g.getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0));", element)
+    return pixels
 
 
 def panels_zoom(driver) -> int:
@@ -579,15 +605,11 @@ def test_the_probe_image_sits_beside_each_mosaic_at_its_height(browser, health_s
                        and panels(d)["trained"].find_element(By.CSS_SELECTOR, ".cc-probe"), "no probe image")
     image = probe.find_element(By.CSS_SELECTOR, "img")
     canvas = panels(browser)["trained"].find_element(By.CSS_SELECTOR, "canvas")
-    pixels = browser.execute_script(
-        "const img = arguments[0], c = document.createElement('canvas');"
-        "c.width = img.naturalWidth; c.height = img.naturalHeight;"
-        "const g = c.getContext('2d'); g.drawImage(img, 0, 0);"
-        "return Array.from(g.getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0));", image)
+    pixels = wait_probe(browser, "trained")
     screenshot(browser, "probe-image.png")
 
     assert probe.text == "probe image"
-    np.testing.assert_array_equal(np.array(pixels).reshape(24, 24), health_logdir.probe_picture())
+    np.testing.assert_array_equal(pixels, health_logdir.probe_picture())
     assert image.rect["height"] == pytest.approx(canvas.rect["height"], abs=1)
     assert image.rect["x"] + image.rect["width"] < canvas.rect["x"]
     assert not panels(browser)["legacy"].find_element(By.CSS_SELECTOR, ".cc-probe").is_displayed()
@@ -606,3 +628,78 @@ def test_a_version_1_run_is_shown_as_before_without_curves_or_probe(browser, hea
     assert not panels(browser)["legacy"].find_element(By.CSS_SELECTOR, ".cc-probe").is_displayed()
     assert tooltip.startswith("Kernel 6\nlegacy · step 20\nxa/conv1\nmin ") and "echo" not in tooltip
 
+
+
+# A run logged for two probe images (batch_index=[2, 0]) -------------------------------------------
+
+TWO_PROBES = health_logdir.TWO_PROBE_RUN
+# Per filmstrip row: its run, how many of its cells are painted, how many marked missing (read at once: rows are rebuilt).
+FILM_ROWS_JS = """
+return Array.from(document.querySelectorAll('.cc-filmstrip .cc-film-row'), (row) => [
+  row.querySelector('.cc-film-run').textContent,
+  Array.from(row.querySelectorAll('.cc-film-tile')).filter((canvas) => canvas.width > 1).length,
+  row.querySelectorAll('.cc-missing').length,
+]);
+"""
+
+
+def probe_choice(driver):
+    """The "Probe image" control (its .cc-control wrapper)."""
+    return driver.find_element(By.CSS_SELECTOR, ".cc-probe-choice").find_element(By.XPATH, "..")
+
+
+def choice_labels(driver) -> list[str]:
+    return [button.text for button in probe_choice(driver).find_elements(By.CSS_SELECTOR, ".cc-segment")]
+
+
+def test_the_probe_image_control_switches_what_the_panel_shows_and_stays_in_the_url(browser, health_server, request):
+    open_tab(browser, health_server, f"layer={HEALTH_LAYER}&run={TWO_PROBES}&step=20")
+    first = wait_drawn(browser, TWO_PROBES, step=20, layer=health_logdir.LAYER)
+    first_probe = wait_probe(browser, TWO_PROBES)
+
+    click_segment(browser, "probe-choice", "1")
+    second = wait_drawn(browser, TWO_PROBES, step=20, layer=health_logdir.LAYER, image=1)
+    second_probe = wait_probe(browser, TWO_PROBES, 1)
+    wait_until(browser, lambda d: location_view(d).get("image") == ["1"], "the choice never reached the URL")
+    screenshot(browser, f"probe-choice-{request.node.callspec.id}.png")
+
+    assert probe_choice(browser).is_displayed() and probe_choice(browser).text.startswith("PROBE IMAGE")
+    assert choice_labels(browser) == ["item 2", "item 0"]  # the batch items the step infos name, in logged order
+    assert first["hash"] != second["hash"]
+    np.testing.assert_array_equal(first_probe, health_logdir.shown_probes(TWO_PROBES)[0])
+    np.testing.assert_array_equal(second_probe, health_logdir.shown_probes(TWO_PROBES)[1])
+
+    browser.refresh()
+    assert wait_drawn(browser, TWO_PROBES, step=20, layer=health_logdir.LAYER, image=1)["hash"] == second["hash"]
+    selected = wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".cc-probe-choice .cc-selected"), "none chosen")
+    assert [button.get_attribute("data-value") for button in selected] == ["1"]
+    np.testing.assert_array_equal(wait_probe(browser, TWO_PROBES, 1), health_logdir.shown_probes(TWO_PROBES)[1])
+
+
+def test_the_filmstrip_and_hover_follow_the_chosen_probe_image_and_a_run_of_one_says_it_has_none(browser, health_server):
+    kernel = 1
+    open_tab(browser, health_server, f"layer={HEALTH_LAYER}&run={TWO_PROBES}&run=trained&step=20&image=1&kernel={kernel}")
+    wait_drawn(browser, TWO_PROBES, step=20, layer=health_logdir.LAYER, image=1)
+    note = panels(browser)["trained"].find_element(By.CSS_SELECTOR, ".cc-note").text
+    every_cell = len(health_logdir.STEPS)
+    expected = {TWO_PROBES: [every_cell, 0], "trained": [0, every_cell]}  # painted, missing
+    rows = wait_until(browser, lambda d: (lambda rows: rows if rows == expected else None)(
+        {run: counts for run, *counts in d.execute_script(FILM_ROWS_JS)}),
+        "the filmstrip never painted the chosen image, nor marked the other run's missing")
+    tooltip = hover_tile(browser, TWO_PROBES, kernel, panels_zoom(browser))
+
+    item = health_logdir.SHOWN_ITEMS[TWO_PROBES][1]
+    mean = health_logdir.activations(TWO_PROBES, health_logdir.LAYER, 20)[item, ..., kernel].mean()
+
+    assert note == "Step 20 has no mosaic of the chosen probe image; this run logged 1."
+    assert rows == expected  # "trained" logged no second probe image
+    assert choice_labels(browser) == ["1", "2"]  # the runs' first images show different items: by position
+    assert tooltip.startswith(f"Kernel {kernel}\n{TWO_PROBES} · step 20\n")
+    assert f"mean {mean:.3f}" in tooltip  # the stats of the probe item shown
+
+
+def test_with_one_probe_image_there_is_no_probe_image_control(browser, health_server):
+    open_tab(browser, health_server, f"layer={HEALTH_LAYER}&run=blank&run=trained&image=1")
+    wait_drawn(browser, "trained", step=30, layer=health_logdir.LAYER)  # image 1 asked for, none offered: image 0
+
+    assert not probe_choice(browser).is_displayed()

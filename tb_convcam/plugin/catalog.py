@@ -22,16 +22,25 @@ from tb_convcam import metadata
 
 # Ask the provider for every kept step; sampling already bounds the count.
 ALL_STEPS = 1 << 31
+# A step's blobs: [mosaic PNG, step info] per probe image shown (tb_convcam/metadata.py).
+BLOBS_PER_IMAGE = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageBlobs:
+    """Where the mosaic of one probe image of a step and its step info live."""
+
+    mosaic_key: str
+    info_key: str
 
 
 @dataclasses.dataclass(frozen=True)
 class StepRef:
-    """One logged step of a run's layer and where its two blobs live."""
+    """One logged step of a run's layer: a [mosaic, step info] pair per probe image it shows, in order."""
 
     step: int
     wall_time: float
-    mosaic_key: str
-    info_key: str
+    images: tuple[ImageBlobs, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,14 +115,10 @@ class Catalog:
         baseline_steps = []
         for tag in sorted(data, key=lambda t: t == layer):  # the layer's own data wins
             for datum in data[tag]:
-                if len(datum.values) <= metadata.STEP_INFO_INDEX:
+                images = _image_blobs(datum.values)
+                if not images:
                     continue
-                by_step[datum.step] = StepRef(
-                    step=datum.step,
-                    wall_time=datum.wall_time,
-                    mosaic_key=datum.values[metadata.MOSAIC_INDEX].blob_key,
-                    info_key=datum.values[metadata.STEP_INFO_INDEX].blob_key,
-                )
+                by_step[datum.step] = StepRef(step=datum.step, wall_time=datum.wall_time, images=images)
                 if tag != layer:
                     baseline_steps.append(datum.step)
         steps = tuple(by_step[step] for step in sorted(by_step))
@@ -136,8 +141,9 @@ class Catalog:
             if metadata.PROBE_TAG in tags and _is_probe(_plugin_content(tags[metadata.PROBE_TAG].plugin_content))
         }
 
-    def probe_key(self, run: str) -> str | None:
-        """The blob key of `run`'s probe image: the latest, should a resumed run have logged another."""
+    def probe_key(self, run: str, image: int = 0) -> str | None:
+        """The blob key of `run`'s probe image number `image` (in the mosaics' order), None if it
+        has none: from the latest record, should a resumed run have logged another."""
         data = self._provider.read_blob_sequences(
             self._ctx,
             experiment_id=self._experiment_id,
@@ -145,7 +151,7 @@ class Catalog:
             downsample=1,
             run_tag_filter=provider.RunTagFilter(runs=[run], tags=[metadata.PROBE_TAG]),
         ).get(run, {}).get(metadata.PROBE_TAG, [])
-        return data[-1].values[0].blob_key if data and data[-1].values else None
+        return data[-1].values[image].blob_key if data and image < len(data[-1].values) else None
 
     def scalar_tags(self, tags: list[str]) -> dict[str, set[str]]:
         """{run: which of `tags` it logged as scalars}, for runs that logged any."""
@@ -197,6 +203,13 @@ class Catalog:
 
 class Unreadable(LookupError):
     """A listed blob that the data provider cannot return."""
+
+
+def _image_blobs(values) -> tuple[ImageBlobs, ...]:
+    """A step's [mosaic, step info] pairs (an odd blob at the end pairs with nothing)."""
+    pairs = range(0, len(values) - 1, BLOBS_PER_IMAGE)
+    return tuple(ImageBlobs(mosaic_key=values[start + metadata.MOSAIC_INDEX].blob_key,
+                            info_key=values[start + metadata.STEP_INFO_INDEX].blob_key) for start in pairs)
 
 
 def _is_probe(content: dict[str, Any]) -> bool:

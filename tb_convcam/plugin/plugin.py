@@ -8,6 +8,7 @@ hostile or stale URL never reaches a traceback.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import math
 import re
 import struct
@@ -22,13 +23,15 @@ from werkzeug import wrappers
 
 from tb_convcam import metadata
 from tb_convcam.plugin import assets
-from tb_convcam.plugin.catalog import Catalog, LayerListing, StepRef, Unreadable
+from tb_convcam.plugin.catalog import Catalog, ImageBlobs, LayerListing, StepRef, Unreadable
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_NAME_LENGTH = 4096
 # Steps are int64; 19 digits and a sign bound the text before int() sees it.
 _STEP_PATTERN = re.compile(r"^-?[0-9]{1,19}$")
 _INT64_MAX = 2**63 - 1
+# Which probe image of a step (its position in the step's pairs); 9 digits bound it.
+_IMAGE_PATTERN = re.compile(r"^[0-9]{1,9}$")
 # Mosaics of a step do not change once written; let the browser keep them.
 BLOB_CACHE_SECONDS = 3600
 # The argument of a step's key holding each blob's provider key (see `_blob_query`).
@@ -54,9 +57,9 @@ class ConvcamPlugin(base_plugin.TBPlugin):
 
     def __init__(self, context: base_plugin.TBContext):
         self._data_provider = context.data_provider
-        # (experiment, run, layer) -> (tags, max step, latest layout): the latest layout
-        # only changes when a new step arrives, so /layers reads each step's info once.
-        self._layouts: dict[tuple[str, str, str], tuple[tuple[str, ...], int, dict[str, Any] | None]] = {}
+        # (experiment, run, layer) -> (tags, max step, latest step): the latest step's image
+        # count and layout only change when a new step arrives, so /layers reads its infos once.
+        self._latest: dict[tuple[str, str, str], tuple[tuple[str, ...], int, LatestStep]] = {}
 
     def get_plugin_apps(self) -> dict[str, Any]:
         return {
@@ -90,8 +93,8 @@ class ConvcamPlugin(base_plugin.TBPlugin):
 
     @wrappers.Request.application
     def _serve_layers(self, request: wrappers.Request) -> wrappers.Response:
-        """Runs and their layers, grouped by layer, with each run's latest layout, whether it
-        logged health metrics for the layer, and which runs logged a probe image."""
+        """Runs and their layers, grouped by layer, with each run's latest layout and probe image
+        count, whether it logged health metrics for the layer, and which runs logged a probe image."""
         catalog = self._catalog(request)
         runs = catalog.layers()
         sources = {
@@ -105,10 +108,12 @@ class ConvcamPlugin(base_plugin.TBPlugin):
         for run, run_layers in sorted(runs.items()):
             for layer, listing in run_layers.items():
                 entry = layers.setdefault(layer, _layer_entry(layer, listing))
+                latest = self._latest_step(request, catalog, run, layer, listing)
                 entry["runs"][run] = {
                     "max_step": listing.max_step,
                     "max_wall_time": listing.max_wall_time,
-                    "layout": self._latest_layout(request, catalog, run, layer, listing),
+                    "images": latest.images,
+                    "layout": latest.layout,
                     "health": any(
                         metadata.metric_tag(source, metric) in logged.get(run, ())
                         for source in sources[layer] for metric in metadata.METRICS
@@ -157,14 +162,14 @@ class ConvcamPlugin(base_plugin.TBPlugin):
             plugin_util.experiment_id(request.environ),
         )
 
-    def _latest_layout(
+    def _latest_step(
         self, request: wrappers.Request, catalog: Catalog, run: str, layer: str, listing: LayerListing
-    ) -> dict[str, Any] | None:
+    ) -> LatestStep:
         key = (plugin_util.experiment_id(request.environ), run, layer)
-        cached = self._layouts.get(key)
+        cached = self._latest.get(key)
         if cached is None or cached[:2] != (listing.tags, listing.max_step):
-            cached = (listing.tags, listing.max_step, _latest_layout(catalog, run, layer, listing))
-            self._layouts[key] = cached
+            cached = (listing.tags, listing.max_step, _latest_step(catalog, run, layer, listing))
+            self._latest[key] = cached
         return cached[2]
 
     def _guarded(self, request: wrappers.Request, handler) -> wrappers.Response:
@@ -181,15 +186,11 @@ class ConvcamPlugin(base_plugin.TBPlugin):
         run, layer = _name_arg(request, "run"), _name_arg(request, "layer")
         catalog = self._catalog(request)
         series = catalog.series(run, layer, _listing(catalog, run, layer).tags)
-        body = {
-            "run": run,
-            "layer": layer,
-            "baseline_step": series.baseline_step,
-            "steps": [
-                {"step": ref.step, "wall_time": ref.wall_time, "key": _blob_query(run, layer, ref)}
-                for ref in series.steps
-            ],
-        }
+        steps = []
+        for ref in series.steps:
+            keys = [_blob_query(run, layer, ref.step, image, blobs) for image, blobs in enumerate(ref.images)]
+            steps.append({"step": ref.step, "wall_time": ref.wall_time, "key": keys[0], "keys": keys})
+        body = {"run": run, "layer": layer, "baseline_step": series.baseline_step, "steps": steps}
         return http_util.Respond(request, body, "application/json")
 
     def _blob(self, request: wrappers.Request, kind: str) -> wrappers.Response:
@@ -208,11 +209,11 @@ class ConvcamPlugin(base_plugin.TBPlugin):
         return http_util.Respond(request, body, "application/octet-stream", expires=BLOB_CACHE_SECONDS)
 
     def _probe(self, request: wrappers.Request) -> wrappers.Response:
-        run = _name_arg(request, "run")
+        run, image = _name_arg(request, "run"), _image_arg(request)
         catalog = self._catalog(request)
-        key = catalog.probe_key(run) if run in catalog.probe_runs(run) else None
+        key = catalog.probe_key(run, image) if run in catalog.probe_runs(run) else None
         if key is None:
-            raise NotFound(f"run {run!r} logged no probe image")
+            raise NotFound(f"run {run!r} logged no probe image {image}")
         # Not cached by the browser: a run restarted in the same directory may log another.
         return http_util.Respond(request, _checked_blob("probe", catalog.read(key)), "image/png")
 
@@ -242,15 +243,16 @@ class ConvcamPlugin(base_plugin.TBPlugin):
 
         Keys from `steps` carry the blob keys (`m`, `i`), so a scrub costs one
         `read_blob` per blob, like the Images plugin; a bare run/layer/step (a
-        bookmark) looks the step up first, once. Every argument is checked
-        before anything is read, so a malformed one is a 400 even next to an
-        unknown one.
+        bookmark) looks the step up first, once, and takes its probe image
+        `image` (default 0). Every argument is checked before anything is
+        read, so a malformed one is a 400 even next to an unknown one.
         """
         catalog = self._catalog(request)
         keys = {kind: _name_arg(request, _KEY_ARGS[kind]) for kind in kinds if _KEY_ARGS[kind] in request.args}
+        image = _image_arg(request)
         if len(keys) < len(kinds):
-            ref = _step_ref(catalog, request)
-            keys = {"mosaic": ref.mosaic_key, "info": ref.info_key} | keys
+            blobs = _image_of_step(catalog, request, image)
+            keys = {"mosaic": blobs.mosaic_key, "info": blobs.info_key} | keys
         if len(kinds) == 1:
             return [_checked_blob(kinds[0], catalog.read(keys[kinds[0]]))]
         blobs = _BLOB_READERS.map(catalog.read, [keys[kind] for kind in kinds])
@@ -264,13 +266,16 @@ def _listing(catalog: Catalog, run: str, layer: str) -> LayerListing:
     return listing
 
 
-def _step_ref(catalog: Catalog, request: wrappers.Request) -> StepRef:
-    """The step named by a bookmark's run, layer and step."""
+def _image_of_step(catalog: Catalog, request: wrappers.Request, image: int) -> ImageBlobs:
+    """The blobs of probe image `image` of the step named by a bookmark's run, layer and step."""
     run, layer, step = _name_arg(request, "run"), _name_arg(request, "layer"), _step_arg(request)
     ref = catalog.series(run, layer, _listing(catalog, run, layer).tags).find(step)
     if ref is None:
         raise NotFound(f"no step {step} of layer {layer!r} in run {run!r}")
-    return ref
+    if image >= len(ref.images):
+        raise NotFound(f"step {step} of layer {layer!r} in run {run!r} has no probe image {image}"
+                       f" (it has {len(ref.images)})")
+    return ref.images[image]
 
 
 def _checked_blob(kind: str, data: bytes) -> bytes:
@@ -300,15 +305,31 @@ def _layer_entry(layer: str, listing: LayerListing) -> dict[str, Any]:
     }
 
 
-def _latest_layout(catalog: Catalog, run: str, layer: str, listing: LayerListing) -> dict[str, Any] | None:
-    """The geometry of the layer's latest step (None when unreadable)."""
+@dataclasses.dataclass(frozen=True)
+class LatestStep:
+    """What /layers says of a run's layer's latest step: how many probe images it shows
+    (the tab offers a choice when more than one) and its layout (None when unreadable)."""
+
+    images: int
+    layout: dict[str, Any] | None
+
+
+def _latest_step(catalog: Catalog, run: str, layer: str, listing: LayerListing) -> LatestStep:
     steps = catalog.series(run, layer, listing.tags, downsample=1).steps
     if not steps:
-        return None
+        return LatestStep(images=0, layout=None)
+    return LatestStep(images=len(steps[-1].images), layout=_layout(catalog, steps[-1]))
+
+
+def _layout(catalog: Catalog, ref: StepRef) -> dict[str, Any] | None:
+    """The geometry of a step (from its first image's step info; all share it) and each
+    image's `batch_index`, which labels the tab's choice of probe image."""
     try:
-        info = metadata.parse_step_info(catalog.read(steps[-1].info_key))
+        blobs = _BLOB_READERS.map(catalog.read, [image.info_key for image in ref.images])
+        infos = [metadata.parse_step_info(blob) for blob in blobs]
+        info = infos[0]
         return {
-            "step": steps[-1].step,
+            "step": ref.step,
             "rows": info["rows"],
             "cols": info["cols"],
             "tile_height": info["tile_height"],
@@ -318,6 +339,7 @@ def _latest_layout(catalog: Catalog, run: str, layer: str, listing: LayerListing
             "downscale": info["downscale"],
             "normalization": info["normalization"]["mode"],
             "sources": [source["name"] for source in info["sources"]],
+            "batch_indices": [image.get("batch_index") for image in infos],
         }
     except (ValueError, KeyError, TypeError, Unreadable):
         return None
@@ -341,14 +363,23 @@ def _step_arg(request: wrappers.Request) -> int:
     return int(text)
 
 
-def _blob_query(run: str, layer: str, ref: StepRef) -> str:
-    """The key of a step's blobs: the query string for /frame, /mosaic and /info.
+def _image_arg(request: wrappers.Request) -> int:
+    text = request.args.get("image", "0")
+    if not _IMAGE_PATTERN.match(text):
+        raise BadRequest(f"argument 'image': expected a non-negative int, got {text[:40]!r}")
+    return int(text)
 
-    Run, layer and step make it readable and unique; `m` and `i` are the
-    provider's blob keys, which let those routes skip the step lookup.
+
+def _blob_query(run: str, layer: str, step: int, image: int, blobs: ImageBlobs) -> str:
+    """The key of a step's blobs of one probe image: the query string for /frame, /mosaic and /info.
+
+    Run, layer, step and image (left out for the first, so a one-image key is
+    as before) make it readable and unique; `m` and `i` are the provider's
+    blob keys, which let those routes skip the step lookup.
     """
+    image_arg = {"image": image} if image else {}
     return urllib.parse.urlencode(
-        {"run": run, "layer": layer, "step": ref.step, "m": ref.mosaic_key, "i": ref.info_key}
+        {"run": run, "layer": layer, "step": step, **image_arg, "m": blobs.mosaic_key, "i": blobs.info_key}
     )
 
 

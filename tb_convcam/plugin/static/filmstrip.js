@@ -1,6 +1,7 @@
 // The filmstrip: one kernel across up to 24 logged steps (evenly spread,
-// first and last included) for every selected run. A click on a tile opens
-// it, a click on a frame jumps to that step, Esc or ✕ closes it.
+// first and last included) for every selected run, of the probe image the
+// panels show. A click on a tile opens it, a click on a frame jumps to that
+// step, Esc or ✕ closes it.
 
 import { atOrBefore, spread } from "./model.js";
 import { paint } from "./pixels.js";
@@ -48,10 +49,15 @@ export class Filmstrip {
         const current = atOrBefore(steps, data.currentStep() ?? -Infinity)?.step;
         const cells = spread(steps, FILMSTRIP_STEPS).map((entry) => {
           const cell = buildFilmCell(entry.step, entry.step === current);
-          data.cache.get(entry.key).then(
-            (frame) => token === this.tab.drawToken && paintFilmCell(cell, frame, kernel, view),
-            () => cell.classList.add("cc-missing"),
-          );
+          const key = data.frameKey(entry);
+          if (key === null) {
+            cell.classList.add("cc-missing"); // this step has no mosaic of the shown probe image
+          } else {
+            data.cache.get(key).then(
+              (frame) => token === this.tab.drawToken && paintFilmCell(cell, frame, kernel, view),
+              () => cell.classList.add("cc-missing"),
+            );
+          }
           cell.addEventListener("click", () => {
             this.tab.state.step = entry.step;
             this.tab.draw();

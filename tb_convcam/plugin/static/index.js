@@ -11,6 +11,7 @@
 // under static/ (docs/PLUGIN.md lists them):
 //   loading.js    what is loaded and chosen: listing, steps, health, reference, prefetch
 //   controls.js   sidebar (runs, layers) and toolbar (normalise, colours, zoom, overlay)
+//   probechoice.js which probe image every panel shows, when runs logged several
 //   scrubber.js   step slider, play, step keys
 //   panels.js     drawing each run's panel
 //   probe.js      the probe image beside a panel's mosaic
@@ -30,6 +31,7 @@ import { Filmstrip } from "./static/filmstrip.js";
 import { followDarkMode, followReloads } from "./static/host.js";
 import { TabData } from "./static/loading.js";
 import { Panels } from "./static/panels.js";
+import { ProbeChoice } from "./static/probechoice.js";
 import { Scrubber } from "./static/scrubber.js";
 import { ZOOM_FIT, formatState, parseState, readUrlState, writeUrlState } from "./static/state.js";
 import { buildSkeleton, renderEmptyState, renderMessage } from "./static/views.js";
@@ -51,6 +53,7 @@ class ConvcamTab {
     this.data = new TabData(this.state);
     this.drawToken = 0; // a draw's frames paint only while it is the latest
     this.controls = new Controls(this);
+    this.probeChoice = new ProbeChoice(this);
     this.scrubber = new Scrubber(this);
     this.panels = new Panels(this);
     this.filmstrip = new Filmstrip(this);
@@ -62,6 +65,7 @@ class ConvcamTab {
     this.scrubber.bind();
     this.filmstrip.bind();
     this.controls.render();
+    this.probeChoice.render();
     followReloads(() => this.refresh());
     followDarkMode();
     window.addEventListener("resize", () => this.state.zoom === ZOOM_FIT && this.draw());
@@ -87,6 +91,7 @@ class ConvcamTab {
   draw() {
     writeUrlState(formatState(this.state));
     this.controls.render();
+    this.probeChoice.render();
     this.scrubber.render();
     const token = ++this.drawToken;
     const layer = this.data.layer();

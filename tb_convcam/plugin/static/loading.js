@@ -1,8 +1,10 @@
 // What the tab has loaded and what it chooses to show: the listing of runs
 // and layers, the selected runs' steps and health metrics for the selected
-// layer, the decoded frames, and the reference step of "locked" normalisation.
+// layer, the decoded frames, the probe image shown, and the reference step of
+// "locked" normalisation.
 
 import { FrameCache, atOrBefore, fetchHealth, fetchLayers, fetchSteps, unionOfSteps } from "./model.js";
+import { probeChoices, shownImage } from "./probechoice.js";
 
 const PREFETCH_RADIUS = 3;
 
@@ -44,6 +46,16 @@ export class TabData {
     return this.listing.probe_runs.includes(run);
   }
 
+  /** The probe image the panels show (its position in a step). */
+  image() {
+    return shownImage(this.state.image, probeChoices(this.layer(), this.selectedRuns()));
+  }
+
+  /** A step entry's key (for /frame) of the shown probe image; null when that step has no such image. */
+  frameKey(entry) {
+    return entry.keys[this.image()] ?? null;
+  }
+
   /** Load each selected run's steps and health; false when a newer load (other layer or runs) took over. */
   async loadSeries() {
     const token = ++this.seriesToken;
@@ -75,7 +87,8 @@ export class TabData {
     if (!series || !series.steps.length) return null;
     const step = run === this.state.refRun && this.state.refStep !== null ? this.state.refStep : series.baseline_step;
     const entry = series.steps.find((s) => s.step === step) || series.steps[0];
-    return { run, step: entry.step, key: entry.key };
+    const key = this.frameKey(entry);
+    return key && { run, step: entry.step, key };
   }
 
   /** Lock the reference to the step the first shown run shows now. */
@@ -95,7 +108,8 @@ export class TabData {
         for (const run of runs) {
           const series = this.series.get(run);
           const entry = series && atOrBefore(series.steps, neighbour);
-          if (entry) this.cache.get(entry.key).catch(() => {});
+          const key = entry && this.frameKey(entry);
+          if (key) this.cache.get(key).catch(() => {});
         }
       }
     }

@@ -14,12 +14,12 @@ async function fetchJson(url) {
   return response.json();
 }
 
-/** {runs: [...], probe_runs: [...], layers: [{name, path, sources, runs: {run: {max_step, layout, health}}}]} */
+/** {runs: [...], probe_runs: [...], layers: [{name, path, sources, runs: {run: {max_step, images, layout, health}}}]} */
 export function fetchLayers() {
   return fetchJson("layers");
 }
 
-/** {run, layer, baseline_step, steps: [{step, wall_time, key}]} */
+/** {run, layer, baseline_step, steps: [{step, wall_time, key, keys}]}: `keys`, one per probe image the step shows (`key` is the first). */
 export function fetchSteps(run, layer) {
   const query = new URLSearchParams({ run, layer });
   return fetchJson(`steps?${query}`);
@@ -31,9 +31,9 @@ export function fetchHealth(run, layer) {
   return fetchJson(`health?${query}`);
 }
 
-/** The URL of a run's probe image (a PNG). */
-export function probeUrl(run) {
-  return `probe?${new URLSearchParams({ run })}`;
+/** The URL of a run's probe image number `image` (a PNG); the first's has no `image`, as before. */
+export function probeUrl(run, image) {
+  return `probe?${new URLSearchParams(image ? { run, image } : { run })}`;
 }
 
 /**

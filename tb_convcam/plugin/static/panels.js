@@ -54,25 +54,25 @@ export class Panels {
       panel.note.hidden = !text;
       panel.note.textContent = text || "";
     };
-    if (!(run in layer.runs) || !series) {
-      note(`This run has no data for layer ${layer.name}.`);
+    const nothingToShow = (text) => {
+      note(text);
       panel.stepLabel.textContent = "";
       panel.viewport.hidden = true;
       panel.frame = null;
-      return;
-    }
+    };
+    if (!(run in layer.runs) || !series) return nothingToShow(`This run has no data for layer ${layer.name}.`);
     const entry = step === null ? null : atOrBefore(series.steps, step);
     if (!entry) {
       const first = series.steps.length ? series.steps[0].step : null;
-      note(first === null ? "No steps logged yet." : `No step at or before ${step}; this run starts at step ${first}.`);
-      panel.stepLabel.textContent = "";
-      panel.viewport.hidden = true;
-      panel.frame = null;
-      return;
+      return nothingToShow(first === null ? "No steps logged yet." : `No step at or before ${step}; this run starts at step ${first}.`);
+    }
+    const key = this.data.frameKey(entry);
+    if (key === null) {
+      return nothingToShow(`Step ${entry.step} has no mosaic of the chosen probe image; this run logged ${entry.keys.length}.`);
     }
     note(null);
     panel.viewport.hidden = false;
-    showProbe(panel, this.data.hasProbe(run), () => this.tab.state.zoom === ZOOM_FIT && this.tab.draw());
+    showProbe(panel, this.data.hasProbe(run), this.data.image(), () => this.tab.state.zoom === ZOOM_FIT && this.tab.draw());
     panel.stepLabel.textContent = entry.step === step ? `step ${entry.step}` : `step ${entry.step} (nearest ≤ ${step})`;
     panel.root.dataset.step = String(entry.step);
     const show = (frame) => {
@@ -81,9 +81,9 @@ export class Panels {
       this.paint(panel, frame, view);
     };
     const cache = this.data.cache;
-    const cached = cache.peek(entry.key);
+    const cached = cache.peek(key);
     if (cached) return show(cached);
-    return cache.get(entry.key).then(show, (error) => token === this.tab.drawToken && note(`Could not load this step: ${error.message}`));
+    return cache.get(key).then(show, (error) => token === this.tab.drawToken && note(`Could not load this step: ${error.message}`));
   }
 
   paint(panel, frame, view) {

@@ -3,9 +3,10 @@
 //
 // The state is a flat query string: layer, run (repeated, names may hold any
 // character), step, norm, colour, zoom, kernel, overlay (the dead / dormant
-// marks), and the reference (refRun, refStep) that "locked" normalisation
-// uses. It lives in the plugin page's hash and, inside TensorBoard, in
-// TensorBoard's own URL as ?p.convcam.view=…
+// marks), image (which probe image, when runs logged several), and the
+// reference (refRun, refStep) that "locked" normalisation uses. It lives in
+// the plugin page's hash and, inside TensorBoard, in TensorBoard's own URL as
+// ?p.convcam.view=…
 
 import { embeddingUrl } from "./host.js";
 
@@ -25,6 +26,7 @@ export function defaultState() {
     zoom: ZOOM_FIT,
     kernel: null, // the kernel shown in the filmstrip
     overlay: false, // mark dead and dormant kernels on the mosaics
+    image: 0, // which probe image the panels show: its position in a step (probechoice.js)
     refRun: null,
     refStep: null,
   };
@@ -43,6 +45,8 @@ export function parseState(text) {
   if (zoom !== null && zoom >= 0 && zoom <= MAX_ZOOM) state.zoom = zoom;
   state.kernel = integerOrNull(params.get("kernel"));
   state.overlay = params.get("overlay") === "1";
+  const image = integerOrNull(params.get("image"));
+  if (image !== null && image >= 0) state.image = image;
   state.refRun = params.get("refRun") || null;
   state.refStep = integerOrNull(params.get("refStep"));
   return state;
@@ -58,6 +62,7 @@ export function formatState(state) {
   if (state.zoom !== ZOOM_FIT) params.set("zoom", String(state.zoom));
   if (state.kernel !== null) params.set("kernel", String(state.kernel));
   if (state.overlay) params.set("overlay", "1");
+  if (state.image !== 0) params.set("image", String(state.image));
   if (state.norm === "locked" && state.refRun !== null) {
     params.set("refRun", state.refRun);
     if (state.refStep !== null) params.set("refStep", String(state.refStep));

@@ -54,6 +54,7 @@ export function buildSkeleton(root) {
     readout: el("span", { className: "cc-readout", attrs: { "aria-live": "polite" } }),
     norm: el("div", { className: "cc-segmented cc-norm", attrs: { role: "radiogroup", "aria-label": "Normalisation" } }),
     colour: el("div", { className: "cc-segmented cc-colour", attrs: { role: "radiogroup", "aria-label": "Colours" } }),
+    probeChoice: el("div", { className: "cc-segmented cc-probe-choice", attrs: { role: "radiogroup", "aria-label": "Probe image" } }),
     zoomOut: el("button", { className: "cc-zoom-out", text: "−", attrs: { type: "button", title: "Zoom out" } }),
     zoomLabel: el("span", { className: "cc-zoom-label" }),
     zoomIn: el("button", { className: "cc-zoom-in", text: "+", attrs: { type: "button", title: "Zoom in" } }),
@@ -84,6 +85,7 @@ export function buildSkeleton(root) {
     el("div", { className: "cc-controls" }, [
       labelled("Normalise", parts.norm),
       labelled("Colours", parts.colour),
+      labelled("Probe image", parts.probeChoice),
       labelled("Zoom", el("div", { className: "cc-zoom" }, [parts.zoomOut, parts.zoomLabel, parts.zoomIn, parts.zoomFit])),
       labelled("Kernels", el("div", { className: "cc-overlay" }, [parts.overlay, parts.overlayLegend])),
     ]),
