@@ -34,6 +34,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -122,24 +124,32 @@ def log_call_ratio(repeats: int) -> dict[str, float | str]:
     with tempfile.TemporaryDirectory() as log_dir:
         model, callback = demo_callback(log_dir, every=100)
         callback.on_train_begin()
-        arrays = [to_numpy(output) for output in callback._forward(callback._probe_batch)]
-        pictures = []
-        for mosaic in callback._mosaics:
-            data = [arrays[i] for i in mosaic.outputs]
-            pictures.append(tile(data[0] if len(data) == 1 else data, callback.tile_options)[0])
-        steps = iter(range(1, 10**9))
-
-        def unavoidable():
-            _ = [to_numpy(output) for output in callback._forward(callback._probe_batch)]
-            for picture in pictures:
-                encode_png(picture)
-
-        full, limit = alternate(lambda: callback._log(next(steps)), unavoidable, repeats)
+        forward = lambda: [to_numpy(output) for output in callback._forward(callback._probe_batch)]  # noqa: E731
+        result = log_call_vs_limit(callback._log, forward, callback._mosaics, callback.tile_options, repeats)
         callback.on_train_end()
         if callback.skipped_steps:
             raise RuntimeError(f"log_call_ratio: the callback skipped steps {callback.skipped_steps[:5]}")
-        return {"backend": keras.backend.backend(), "log_call_ms": full * 1e3, "limit_ms": limit * 1e3,
-                "ratio": full / limit}
+        return {"backend": keras.backend.backend(), **result}
+
+
+def log_call_vs_limit(log: Callable[[int], object], forward: Callable[[], list[np.ndarray]], mosaics: list,
+                      options: Any, repeats: int) -> dict[str, float]:
+    """Median ms of `log(step)` and of its limit, alternated: `forward` (the probe's outputs on the
+    host) and PNG-encoding the mosaics it logs (`step_logger.Mosaic`s) with the same encoder."""
+    arrays = forward()
+    pictures = []
+    for mosaic in mosaics:
+        data = [arrays[i] for i in mosaic.outputs]
+        pictures.append(tile(data[0] if len(data) == 1 else data, options)[0])
+    steps = iter(range(1, 10**9))
+
+    def limit() -> None:
+        forward()
+        for picture in pictures:
+            encode_png(picture)
+
+    full, floor = alternate(lambda: log(next(steps)), limit, repeats)
+    return {"log_call_ms": full * 1e3, "limit_ms": floor * 1e3, "ratio": full / floor}
 
 
 def log_call_in_subprocess(backend: str, repeats: int, timeout: float = 600) -> dict[str, float | str]:

@@ -16,9 +16,8 @@ from __future__ import annotations
 import tempfile
 import time
 
-from bench.timing import alternate, overhead, paired
-from tb_convcam import tile
-from tb_convcam.records import encode_png
+from bench.logging_cost import log_call_vs_limit
+from bench.timing import overhead, paired
 
 
 def _demo(log_dir: str, every: int):
@@ -41,23 +40,12 @@ def log_call_ratio(repeats: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as log_dir:
         model, logger = _demo(log_dir, every=100)
         logger.log(0)
-        arrays = logger._probe.arrays()
-        pictures = []
-        for mosaic in logger._logger.mosaics:
-            data = [arrays[i] for i in mosaic.outputs]
-            pictures.append(tile(data[0] if len(data) == 1 else data, logger._logger.options)[0])
-        steps = iter(range(1, 10**9))
-
-        def limit() -> None:
-            logger._probe.arrays()
-            for picture in pictures:
-                encode_png(picture)
-
-        full, floor = alternate(lambda: logger.log(next(steps)), limit, repeats)
+        result = log_call_vs_limit(logger.log, logger._probe.arrays, logger._logger.mosaics, logger._logger.options,
+                                   repeats)
         logger.close()
         if logger.skipped_steps:
             raise RuntimeError(f"torch log_call_ratio: the logger skipped steps {logger.skipped_steps[:5]}")
-        return {"log_call_ms": full * 1e3, "limit_ms": floor * 1e3, "ratio": full / floor}
+        return result
 
 
 def fit_overhead(steps: int, repeats: int) -> dict[str, float | list[float]]:
