@@ -14,6 +14,7 @@ import health_logdir
 import numpy as np
 import plugin_support as support
 import pytest
+import sweep_logdir
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -703,3 +704,79 @@ def test_with_one_probe_image_there_is_no_probe_image_control(browser, health_se
     wait_drawn(browser, "trained", step=30, layer=health_logdir.LAYER)  # image 1 asked for, none offered: image 0
 
     assert not probe_choice(browser).is_displayed()
+
+
+@pytest.fixture(scope="module", params=support.LOADERS)
+def sweep_server(request, tmp_path_factory):
+    """A real tensorboard (each loader) over tests/sweep_logdir.py's 150 runs, once all are listed."""
+    root = sweep_logdir.write_sweep_logdir(tmp_path_factory.mktemp("sweep"))
+    with support.tensorboard_server(root, load_fast=request.param) as base:
+        wait_until(None, lambda _: len(fetch_json(f"{base}{PLUGIN_ROUTES}/layers")["runs"]) == sweep_logdir.RUN_COUNT,
+                   "not every run of the sweep listed", timeout=60)
+        yield base
+
+
+def run_list(driver) -> list[str]:
+    return [label.text for label in driver.find_elements(By.CSS_SELECTOR, ".cc-runs .cc-run-label")]
+
+
+def run_count(driver) -> str:
+    return driver.find_element(By.CSS_SELECTOR, ".cc-run-count").text
+
+
+def panel_names(driver) -> set[str]:
+    """The runs with a panel, read in one go (panels come and go while a wait polls)."""
+    return set(driver.execute_script(
+        "return Array.from(document.querySelectorAll('.cc-panel .cc-run-name'), (e) => e.textContent)"))
+
+
+def ticked_runs(driver) -> list[str]:
+    return [box.find_element(By.XPATH, "..").get_attribute("data-run")
+            for box in driver.find_elements(By.CSS_SELECTOR, ".cc-run input:checked")]
+
+
+def test_a_sweeps_runs_sort_naturally_and_filter_by_regex_with_all_and_none(browser, sweep_server, request):
+    names = sweep_logdir.run_names()
+    defaults = names[:4]  # the tab's first choice: the first four runs of the list
+    matches = ["lr=b/seed=10", "lr=b/seed=13", "lr=b/seed=16", "lr=b/seed=19"]
+    total = f"of {len(names)} runs"
+    open_tab(browser, sweep_server)
+    wait_until(browser, lambda d: run_count(d) == f"150 {total}", "the run count never showed every run")
+    wait_drawn(browser, defaults[0], step=1, layer=sweep_logdir.LAYER)
+
+    assert run_list(browser) == names  # natural order: lr=a/seed=3 before lr=a/seed=12 before lr=a/seed=102
+    assert names.index("lr=a/seed=3") < names.index("lr=a/seed=12") < names.index("lr=a/seed=102")
+    assert panel_names(browser) == set(defaults)
+
+    box = browser.find_element(By.CSS_SELECTOR, ".cc-run-filter")
+    box.send_keys("B/SEED=1\\d$")  # a regular expression, case-insensitive
+    wait_until(browser, lambda d: run_count(d) == f"4 {total}", "the filter never narrowed the list")
+    assert run_list(browser) == matches
+
+    browser.find_element(By.CSS_SELECTOR, ".cc-runs-all").click()
+    for run in matches:
+        wait_drawn(browser, run, step=1, layer=sweep_logdir.LAYER)
+    assert panel_names(browser) == set(defaults + matches)  # the hidden runs' ticks untouched
+    assert ticked_runs(browser) == matches
+    wait_until(browser, lambda d: location_view(d).get("runFilter") == ["B/SEED=1\\d$"], "the filter never reached the URL")
+    screenshot(browser, f"run-filter-{request.node.callspec.id}.png")
+
+    browser.refresh()  # the filter and the ticks come back from the URL
+    wait_until(browser, lambda d: run_count(d) == f"4 {total}", "the filter was lost on reload")
+    for run in matches:
+        wait_drawn(browser, run, step=1, layer=sweep_logdir.LAYER)
+    box = browser.find_element(By.CSS_SELECTOR, ".cc-run-filter")
+    assert box.get_attribute("value") == "B/SEED=1\\d$"
+    assert run_list(browser) == matches and ticked_runs(browser) == matches
+
+    browser.find_element(By.CSS_SELECTOR, ".cc-runs-none").click()
+    wait_until(browser, lambda d: panel_names(d) == set(defaults), "None never unticked only the shown runs")
+    assert ticked_runs(browser) == []
+
+    note = browser.find_element(By.CSS_SELECTOR, ".cc-run-filter-note")
+    assert not note.is_displayed()
+    box.send_keys("[")  # "B/SEED=1\d$[": an unterminated class
+    wait_until(browser, lambda d: note.is_displayed(), "no note for an invalid regular expression")
+    assert note.text == "invalid regular expression"
+    assert run_count(browser) == f"150 {total}" and run_list(browser) == names  # filters nothing
+    assert panel_names(browser) == set(defaults)

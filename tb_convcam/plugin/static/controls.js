@@ -1,9 +1,10 @@
-// The controls around the panels: the sidebar (run checkboxes, layer list
-// and its filter) and the toolbar's normalisation, colours, reference bar,
+// The controls around the panels: the sidebar (run filter, All / None, run
+// checkboxes, layer list and its filter) and the toolbar's normalisation, colours, reference bar,
 // zoom and health overlay toggle. Each changes the view state and asks the
 // controller to redraw.
 
-import { MAX_ZOOM, ZOOM_FIT } from "./state.js";
+import { filterRuns, runCount, tickShown } from "./runfilter.js";
+import { MAX_ZOOM, ZOOM_FIT, formatState, writeUrlState } from "./state.js";
 import { renderLayers, renderReference, renderRuns, renderSegmented } from "./views.js";
 
 const NORMALISE_OPTIONS = [
@@ -24,6 +25,14 @@ export class Controls {
   bind() {
     const ui = this.ui;
     ui.filter.addEventListener("input", () => this.renderSidebar());
+    ui.runFilter.value = this.state.runFilter;
+    ui.runFilter.addEventListener("input", () => {
+      this.state.runFilter = ui.runFilter.value;
+      this.renderSidebar();
+      writeUrlState(formatState(this.state)); // nothing to redraw: the panels follow the ticks, not the filter
+    });
+    ui.runsAll.addEventListener("click", () => this.tickShownRuns(true));
+    ui.runsNone.addEventListener("click", () => this.tickShownRuns(false));
     ui.zoomIn.addEventListener("click", () => this.setZoom(Math.min(MAX_ZOOM, this.tab.panels.zoom + 1)));
     ui.zoomOut.addEventListener("click", () => this.setZoom(Math.max(1, this.tab.panels.zoom - 1)));
     ui.zoomFit.addEventListener("click", () => this.setZoom(ZOOM_FIT));
@@ -51,6 +60,14 @@ export class Controls {
     if (on) runs.add(run);
     else runs.delete(run);
     this.state.runs = this.data.listing.runs.filter((name) => runs.has(name));
+    this.tab.loadSeries();
+  }
+
+  /** "All" / "None": tick or untick every run the filter shows; hidden runs keep their ticks. */
+  tickShownRuns(on) {
+    const runs = this.data.listing.runs;
+    this.state.runs = tickShown(runs, this.state.runs, filterRuns(runs, this.state.runFilter).shown, on);
+    this.renderSidebar();
     this.tab.loadSeries();
   }
 
@@ -99,7 +116,14 @@ export class Controls {
   }
 
   renderSidebar() {
-    renderRuns(this.ui.runs, this.data.listing.runs, this.state.runs, (run, on) => this.toggleRun(run, on));
+    const runs = this.data.listing.runs;
+    const { shown, error } = filterRuns(runs, this.state.runFilter);
+    renderRuns(this.ui.runs, runs, this.state.runs, (run, on) => this.toggleRun(run, on), shown);
+    this.ui.runCount.textContent = runCount(shown.length, runs.length);
+    this.ui.runFilterNote.textContent = error || "";
+    this.ui.runFilterNote.hidden = !error;
+    this.ui.runFilter.classList.toggle("cc-invalid", Boolean(error));
+    this.ui.runsAll.disabled = this.ui.runsNone.disabled = !shown.length;
     renderLayers(this.ui.layers, this.data.listing.layers, {
       filter: this.ui.filter.value,
       selected: this.state.layer,

@@ -11,6 +11,7 @@
 // under static/ (docs/PLUGIN.md lists them):
 //   loading.js    what is loaded and chosen: listing, steps, health, reference, prefetch
 //   controls.js   sidebar (runs, layers) and toolbar (normalise, colours, zoom, overlay)
+//   runfilter.js  the run list's natural order, regex filter, All / None and count
 //   probechoice.js which probe image every panel shows, when runs logged several
 //   scrubber.js   step slider, play, step keys
 //   panels.js     drawing each run's panel

@@ -5,6 +5,7 @@
 
 import { FrameCache, atOrBefore, fetchHealth, fetchLayers, fetchSteps, unionOfSteps } from "./model.js";
 import { probeChoices, shownImage } from "./probechoice.js";
+import { naturalSort } from "./runfilter.js";
 
 const PREFETCH_RADIUS = 3;
 
@@ -21,7 +22,8 @@ export class TabData {
 
   /** Fetch the listing and pick a layer and runs when the state names none that exist. */
   async loadListing() {
-    this.listing = await fetchLayers();
+    const listing = await fetchLayers();
+    this.listing = { ...listing, runs: naturalSort(listing.runs) }; // every list, panel and colour in this order
     this.chooseDefaults();
   }
 

@@ -4,7 +4,8 @@
 // The state is a flat query string: layer, run (repeated, names may hold any
 // character), step, norm, colour, zoom, kernel, overlay (the dead / dormant
 // marks), image (which probe image, when runs logged several), and the
-// reference (refRun, refStep) that "locked" normalisation uses. It lives in
+// reference (refRun, refStep) that "locked" normalisation uses, and runFilter
+// (the run list's regular expression, runfilter.js). It lives in
 // the plugin page's hash and, inside TensorBoard, in TensorBoard's own URL as
 // ?p.convcam.view=…
 
@@ -29,6 +30,7 @@ export function defaultState() {
     image: 0, // which probe image the panels show: its position in a step (probechoice.js)
     refRun: null,
     refStep: null,
+    runFilter: "", // the run list's filter: a regular expression (runfilter.js)
   };
 }
 
@@ -49,6 +51,7 @@ export function parseState(text) {
   if (image !== null && image >= 0) state.image = image;
   state.refRun = params.get("refRun") || null;
   state.refStep = integerOrNull(params.get("refStep"));
+  state.runFilter = (params.get("runFilter") || "").slice(0, 1000);
   return state;
 }
 
@@ -67,6 +70,7 @@ export function formatState(state) {
     params.set("refRun", state.refRun);
     if (state.refStep !== null) params.set("refStep", String(state.refStep));
   }
+  if (state.runFilter) params.set("runFilter", state.runFilter);
   return params.toString();
 }
 

@@ -44,6 +44,14 @@ export function isTyping(event) {
 export function buildSkeleton(root) {
   const parts = {
     runs: el("div", { className: "cc-runs", attrs: { role: "group", "aria-label": "Runs" } }),
+    runFilter: el("input", {
+      className: "cc-filter cc-run-filter",
+      attrs: { type: "search", placeholder: "Filter runs (regex)", "aria-label": "Filter runs (regular expression)", spellcheck: "false" },
+    }),
+    runFilterNote: el("div", { className: "cc-run-filter-note", attrs: { hidden: "", role: "status" } }),
+    runsAll: el("button", { className: "cc-link cc-runs-all", text: "All", attrs: { type: "button", title: "Tick every run the filter shows" } }),
+    runsNone: el("button", { className: "cc-link cc-runs-none", text: "None", attrs: { type: "button", title: "Untick every run the filter shows" } }),
+    runCount: el("span", { className: "cc-run-count", attrs: { "aria-live": "polite" } }),
     filter: el("input", {
       className: "cc-filter",
       attrs: { type: "search", placeholder: "Filter layers", "aria-label": "Filter layers", spellcheck: "false" },
@@ -77,7 +85,13 @@ export function buildSkeleton(root) {
   };
   const sidebar = el("aside", { className: "cc-sidebar" }, [
     el("div", { className: "cc-brand", text: "Convcam" }),
-    el("section", {}, [el("h2", { text: "Runs" }), parts.runs]),
+    el("section", { className: "cc-run-section" }, [
+      el("h2", { text: "Runs" }),
+      parts.runFilter,
+      parts.runFilterNote,
+      el("div", { className: "cc-run-tools" }, [parts.runCount, parts.runsAll, parts.runsNone]),
+      parts.runs,
+    ]),
     el("section", { className: "cc-layer-section" }, [el("h2", { text: "Layers" }), parts.filter, parts.layers]),
   ]);
   const toolbar = el("div", { className: "cc-toolbar" }, [
@@ -124,17 +138,22 @@ export function renderSegmented(container, options, selected, onPick) {
   );
 }
 
-/** Run checkboxes with a colour swatch each. */
-export function renderRuns(container, runs, selected, onToggle) {
+/** Run checkboxes with a colour swatch each: the `shown` ones of `runs` (the run filter's matches). */
+export function renderRuns(container, runs, selected, onToggle, shown = runs) {
   if (!runs.length) {
     container.replaceChildren(el("p", { className: "cc-hint", text: "No runs with convcam data." }));
     return;
   }
+  if (!shown.length) {
+    container.replaceChildren(el("p", { className: "cc-hint", text: "No run matches the filter." }));
+    return;
+  }
+  const ticked = new Set(selected);
   container.replaceChildren(
-    ...runs.map((run) => {
+    ...shown.map((run) => {
       const box = el("input", { attrs: { type: "checkbox" }, on: { change: () => onToggle(run, box.checked) } });
-      box.checked = selected.includes(run);
-      return el("label", { className: "cc-run", attrs: { title: run } }, [
+      box.checked = ticked.has(run);
+      return el("label", { className: "cc-run", attrs: { title: run, "data-run": run } }, [
         box,
         el("span", { className: "cc-swatch", attrs: { style: `background:${runColour(runs, run)}` } }),
         el("span", { className: "cc-run-label", text: run }),
