@@ -85,7 +85,8 @@ class ConvcamTab {
   }
 
   async loadSeries() {
-    if (await this.data.loadSeries()) this.draw(); // else a newer load (other layer or runs) draws
+    // Else a newer load (other layer or runs) draws; the health curves draw again when they arrive.
+    if (await this.data.loadSeries(() => this.draw())) this.draw();
   }
 
   /** Bring every visible part in line with the state, then save the state in the URL. */

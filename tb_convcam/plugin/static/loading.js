@@ -58,20 +58,31 @@ export class TabData {
     return entry.keys[this.image()] ?? null;
   }
 
-  /** Load each selected run's steps and health; false when a newer load (other layer or runs) took over. */
-  async loadSeries() {
+  /**
+   * Load each selected run's steps, and its health alongside: the mosaics do not wait for the
+   * health scalars (reading a sweep's scalars can take longer than the first paint), and
+   * `onHealth` runs when they arrive. Until then the health of this layer loaded before stays.
+   * False when a newer load (other layer or runs) took over.
+   */
+  async loadSeries(onHealth) {
     const token = ++this.seriesToken;
     const layer = this.layer();
     const runs = layer ? this.selectedRuns().filter((run) => run in layer.runs) : [];
     const logged = runs.filter((run) => layer.runs[run].health);
-    const [answers, health] = await Promise.all([
-      Promise.all(runs.map((run) => fetchSteps(run, layer.name).catch(() => ({ run, steps: [], baseline_step: null })))),
-      Promise.all(logged.map((run) => fetchHealth(run, layer.name).catch(() => null))),
-    ]);
+    const health = Promise.all(logged.map((run) => fetchHealth(run, layer.name).catch(() => null)));
+    const answers = await Promise.all(
+      runs.map((run) => fetchSteps(run, layer.name).catch(() => ({ run, steps: [], baseline_step: null }))),
+    );
     if (token !== this.seriesToken) return false;
     this.series = new Map(answers.map((answer) => [answer.run, answer]));
-    this.health = new Map(health.filter(Boolean).map((answer) => [answer.run, answer]));
     this.steps = unionOfSteps(answers.map((answer) => answer.steps));
+    const kept = [...this.health].filter(([run, answer]) => logged.includes(run) && answer.layer === layer.name);
+    this.health = new Map(kept);
+    health.then((loaded) => {
+      if (token !== this.seriesToken) return;
+      this.health = new Map(loaded.filter(Boolean).map((answer) => [answer.run, answer]));
+      onHealth();
+    });
     return true;
   }
 
