@@ -71,17 +71,24 @@ class Catalog:
         self._provider = data_provider
         self._ctx = ctx
         self._experiment_id = experiment_id
+        self._listings: dict[str | None, dict[str, dict[str, Any]]] = {}
+
+    def _listing(self, run: str | None) -> dict[str, dict[str, Any]]:
+        """The provider's listing of convcam tags (all runs, or `run`), asked once per request:
+        the layers route reads it for the layers and again for the probe images."""
+        if run not in self._listings:
+            self._listings[run] = self._provider.list_blob_sequences(
+                self._ctx,
+                experiment_id=self._experiment_id,
+                plugin_name=metadata.PLUGIN_NAME,
+                run_tag_filter=None if run is None else provider.RunTagFilter(runs=[run]),
+            )
+        return self._listings[run]
 
     def layers(self, run: str | None = None) -> dict[str, dict[str, LayerListing]]:
         """{run: {layer: listing}} for every run with convcam data (or for `run` alone)."""
-        listing = self._provider.list_blob_sequences(
-            self._ctx,
-            experiment_id=self._experiment_id,
-            plugin_name=metadata.PLUGIN_NAME,
-            run_tag_filter=None if run is None else provider.RunTagFilter(runs=[run]),
-        )
         runs: dict[str, dict[str, LayerListing]] = {}
-        for run, tags in listing.items():
+        for run, tags in self._listing(run).items():
             layers: dict[str, LayerListing] = {}
             for tag, series in sorted(tags.items()):
                 content = _plugin_content(series.plugin_content)
@@ -130,14 +137,8 @@ class Catalog:
 
     def probe_runs(self, run: str | None = None) -> set[str]:
         """Runs (all, or `run` alone) that logged a probe image."""
-        listing = self._provider.list_blob_sequences(
-            self._ctx,
-            experiment_id=self._experiment_id,
-            plugin_name=metadata.PLUGIN_NAME,
-            run_tag_filter=provider.RunTagFilter(runs=None if run is None else [run], tags=[metadata.PROBE_TAG]),
-        )
         return {
-            name for name, tags in listing.items()
+            name for name, tags in self._listing(run).items()
             if metadata.PROBE_TAG in tags and _is_probe(_plugin_content(tags[metadata.PROBE_TAG].plugin_content))
         }
 
