@@ -74,33 +74,45 @@ def prepare(
     cache: mosaic_lib.SourceCache | None = None,
     health: Sequence[dict[str, np.ndarray]] | None = None,
 ) -> PreparedMosaic:
-    """Tile 1-3 arrays (read in place, not copied) once per options (one per probe image shown)
-    and describe each layout; `health` gives per source its per-kernel arrays over all its
-    kernels, kept for the kernels it shows."""
+    """`tile_items` and each layout's `step_info`, with the records to write them to."""
+    items = tile_items(arrays, names, options, cache)
+    return PreparedMosaic([picture for picture, _ in items], [step_info(layout, health) for _, layout in items],
+                          record_writes)
+
+
+def tile_items(
+    arrays: Sequence[Any],
+    names: Sequence[str],
+    options: Sequence[mosaic_lib.TileOptions],
+    cache: mosaic_lib.SourceCache | None = None,
+) -> list[tuple[np.ndarray, mosaic_lib.Layout]]:
+    """Tile 1-3 arrays (read in place, not copied) once per options (one per probe image shown)."""
     data = arrays[0] if len(arrays) == 1 else list(arrays)
-    pictures, infos = [], []
-    for item_options in options:
-        picture, layout = mosaic_lib.tile(data, item_options, source_names=list(names), cache=cache)
-        shown = None
-        if health is not None:
-            kernels = np.asarray(layout.kernels)
-            shown = [{key: values[kernels[kernels < len(values)]] for key, values in per_source.items()}
-                     for per_source in health]
-        pictures.append(picture)
-        infos.append(metadata.encode_step_info(layout, shown))
-    return PreparedMosaic(pictures, infos, record_writes)
+    return [mosaic_lib.tile(data, item_options, source_names=list(names), cache=cache) for item_options in options]
 
 
-def summaries(prepared: Sequence[PreparedMosaic]) -> list[summary_pb2.Summary]:
-    """Encode each mosaic once and build one Summary per kind of record: a layer's blobs are
-    [PNG, step info] per probe image shown; its Images copy [width, height, PNG, ...]."""
+def step_info(layout: mosaic_lib.Layout, health: Sequence[dict[str, np.ndarray]] | None = None) -> bytes:
+    """The layout's step info; `health` gives per source its per-kernel arrays over all its kernels,
+    kept for the kernels the layout shows."""
+    shown = None
+    if health is not None:
+        kernels = np.asarray(layout.kernels)
+        shown = [{key: values[kernels[kernels < len(values)]] for key, values in per_source.items()}
+                 for per_source in health]
+    return metadata.encode_step_info(layout, shown)
+
+
+def summaries(prepared: Sequence[PreparedMosaic], pngs: Sequence[list[bytes]] | None = None) -> list[summary_pb2.Summary]:
+    """One Summary per kind of record: a layer's blobs are [PNG, step info] per probe image shown;
+    its Images copy [width, height, PNG, ...]. `pngs`: each item's pictures already encoded (by
+    default they are encoded here, each once)."""
     values: dict[str, list[summary_pb2.Summary.Value]] = {}
-    for item in prepared:
-        pngs = [encode_png(picture) for picture in item.pictures]
+    for index, item in enumerate(prepared):
+        encoded = pngs[index] if pngs is not None else [encode_png(picture) for picture in item.pictures]
         height, width = item.pictures[0].shape[:2]
-        convcam = string_tensor([blob for pair in zip(pngs, item.infos) for blob in pair])
+        convcam = string_tensor([blob for pair in zip(encoded, item.infos) for blob in pair])
         for tag, tag_metadata, kind in item.writes:
-            blob = convcam if kind != "images" else string_tensor([b"%d" % width, b"%d" % height, *pngs])
+            blob = convcam if kind != "images" else string_tensor([b"%d" % width, b"%d" % height, *encoded])
             values.setdefault(kind, []).append(summary_pb2.Summary.Value(tag=tag, metadata=tag_metadata, tensor=blob))
     return [summary_pb2.Summary(value=kind_values) for kind_values in values.values()]
 

@@ -24,6 +24,7 @@ from tensorboard.compat.proto import summary_pb2
 from tb_convcam import health as health_lib
 from tb_convcam import metadata, records
 from tb_convcam.mosaic import MAX_SOURCES, SourceCache, TileOptions
+from tb_convcam.workers import Workers
 
 LayerSpec = Union[str, tuple[str, ...]]
 LayersArg = Union[Sequence[LayerSpec], Mapping[str, LayerSpec]]
@@ -83,9 +84,11 @@ class StepLogger:
             for name, output in zip(m.names, m.outputs):
                 self._source_names.setdefault(output, name)
         self._probe_images = probe_images
+        self._probe_pending = probe_images is not None  # written with the first step that reaches the sink
         self._grey = None if probe_images is None else health_lib.GreyProbe(probe_images)
         self.health_metrics = health_metrics and self._grey is not None
         self._baselines: dict[int, health_lib.Baseline] = {}
+        self._workers = Workers()
         self.last_logged: int | None = None
         self.skipped_steps: list[int] = []  # logged steps lost (in part or whole) to failures
         self._warned: set[str] = set()
@@ -104,29 +107,45 @@ class StepLogger:
         except Exception as error:  # a logging hiccup must never kill training
             self._skip(step, "forward", f"probe forward failed at step {step}: {error!r}")
             return False
-        layer_health = self._health(step, arrays) if self.health_metrics else {}
-        prepared, cache = [], SourceCache()
+        # PNG encodes go to spare cores (zlib runs without the GIL) while this thread tiles and
+        # computes the health metrics (NumPy on small arrays: mostly holding the GIL). See workers.py.
+        tiled, cache = [], SourceCache()
         for m in self.mosaics:
+            try:
+                items = records.tile_items([arrays[i] for i in m.outputs], m.names, self.item_options, cache)
+            except Exception as error:
+                self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
+                continue
+            tiled.append((m, items, [self._workers.submit(records.encode_png, picture) for picture, _ in items]))
+        layer_health = self._health(step, arrays) if self.health_metrics else {}
+        prepared, pngs = [], []
+        for m, items, encodes in tiled:
             per_kernel = None
             if all(i in layer_health for i in m.outputs):
                 per_kernel = [{"echo": layer_health[i].kernel_echo, "change": layer_health[i].kernel_change}
                               for i in m.outputs]
             try:
-                prepared.append(
-                    records.prepare([arrays[i] for i in m.outputs], m.names, self.item_options,
-                                    self._writes[m.tag, is_baseline], cache, per_kernel)
-                )
+                infos = [records.step_info(layout, per_kernel) for _, layout in items]
+                pngs.append([job.result() for job in encodes])
             except Exception as error:
                 self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
-        summaries = records.summaries(prepared) if prepared else []
+                continue
+            pictures = [picture for picture, _ in items]
+            prepared.append(records.PreparedMosaic(pictures, infos, self._writes[m.tag, is_baseline]))
+        summaries = records.summaries(prepared, pngs) if prepared else []
         if layer_health:
             summaries.append(records.scalars({
                 metadata.metric_tag(self._source_names[i], metric): value
                 for i, result in layer_health.items() for metric, value in result.metrics().items()
             }))
-        if is_baseline and self._probe_images is not None:
-            summaries.append(records.probe_image(
-                [_picture(self._probe_images[item.batch_index]) for item in self.item_options]))
+        with_probe = self._probe_pending
+        if with_probe:
+            try:
+                summaries.append(records.probe_image(
+                    [_picture(self._probe_images[item.batch_index]) for item in self.item_options]))
+            except Exception as error:
+                with_probe = False
+                self._skip(step, "probe image", f"could not log the probe image at step {step}: {error!r}")
         if not summaries:
             return False
         try:
@@ -134,6 +153,8 @@ class StepLogger:
             problem = "disk full or log directory gone?"
         except Exception as error:
             reached, problem = False, repr(error)
+        if reached and with_probe:
+            self._probe_pending = False
         if not reached:
             self._skip(step, "write", f"convcam events for step {step} did not reach {self.where!r} ({problem}); "
                        "the next log goes to a new event file")
@@ -152,6 +173,7 @@ class StepLogger:
         return result
 
     def close(self) -> None:
+        self._workers.close()
         self._sink.close()
         if self.skipped_steps:
             warnings.warn(

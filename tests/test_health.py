@@ -194,6 +194,14 @@ def test_drift_is_the_same_in_feature_and_sample_space(monkeypatch):
     assert 0.1 < in_sample_space < 0.9
 
 
+
+@pytest.mark.parametrize("shape", [(16, 512, 16), (64, 256, 64), (64, 255, 64), (600, 3, 600), (256, 512, 128)])
+def test_drifts_products_in_chunks_equal_one_product(shape):
+    rows, inner, columns = shape
+    a, b = random_layer((1, 1, rows, inner))[0, 0], random_layer((1, 1, inner, columns), seed=1)[0, 0]
+    np.testing.assert_allclose(health._product(a, b), a @ b, rtol=1e-5, atol=1e-4)
+
+
 # Change.
 
 

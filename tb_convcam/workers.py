@@ -1,0 +1,74 @@
+"""Spare cores for a log call: the work after the probe forward, spread over threads.
+
+While a logger's call runs, training waits for it, and the cores that ran the
+training sit idle. A log's tiling, PNG encodes (zlib) and health metrics
+(NumPy) release the GIL for most of their time, so the loggers hand the
+encodes and each layer's health to a few worker threads while the calling
+thread tiles; a job no worker has started by the time the caller needs it is
+run by the caller itself. Everything still finishes inside the call: the
+records written, their order and their failures are the same as one thread's.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+# More workers than this find little to do: a log has a dozen or so jobs of 0.2-2 ms.
+MAX_WORKERS = 3
+
+
+def spare_cores() -> int:
+    """The CPUs this process may run on, less the calling thread's, at most MAX_WORKERS."""
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        available = os.cpu_count() or 1
+    return max(0, min(MAX_WORKERS, available - 1))
+
+
+class Job(Generic[T]):
+    """`work(*args)`, queued on a worker or not: `result()` runs it on the caller unless a worker has
+    started it, then returns its value or raises what it raised."""
+
+    def __init__(self, future: Future[T] | None, work: Callable[..., T], args: tuple[Any, ...]) -> None:
+        self._future, self._work, self._args = future, work, args
+
+    def result(self) -> T:
+        if self._future is None or self._future.cancel():
+            self._future = Future()
+            try:
+                self._future.set_result(self._work(*self._args))
+            except Exception as error:
+                self._future.set_exception(error)
+        return self._future.result()
+
+
+class Workers:
+    """A lazily started thread pool of `spare_cores()` threads (none on one CPU: all runs on the caller)."""
+
+    def __init__(self, count: int | None = None) -> None:
+        self.count = spare_cores() if count is None else count
+        self._pool: ThreadPoolExecutor | None = None
+
+    def submit(self, work: Callable[..., T], *args: Any) -> Job[T]:
+        """Queue `work(*args)` for a worker; with none (or none that can start) it waits for `result()`."""
+        future = None
+        if self.count:
+            try:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(self.count, thread_name_prefix="convcam")
+                future = self._pool.submit(work, *args)
+            except RuntimeError:  # no thread could start, or the interpreter is shutting down
+                pass
+        return Job(future, work, args)
+
+    def close(self) -> None:
+        """Stop the threads (after their jobs); a later `submit` starts new ones."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None

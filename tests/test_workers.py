@@ -1,0 +1,134 @@
+"""Spare cores for a log call: jobs run once, on a worker or on the caller, and fail where they are read."""
+
+import threading
+
+import numpy as np
+import pytest
+from tensorboard.compat.proto import summary_pb2
+
+from tb_convcam import metadata, records, workers
+from tb_convcam.mosaic import TileOptions
+from tb_convcam.step_logger import Mosaic, StepLogger
+from tb_convcam.workers import Workers
+
+
+def test_a_job_no_worker_has_started_runs_on_the_caller():
+    pool = Workers(1)
+    release = threading.Event()
+    busy = pool.submit(release.wait)  # holds the only worker
+    queued = pool.submit(threading.current_thread)
+    try:
+        assert queued.result() is threading.main_thread()
+    finally:
+        release.set()
+    assert busy.result() is True
+    ran_on, done = [], threading.Event()
+    pool.submit(lambda: (ran_on.append(threading.current_thread()), done.set()))
+    assert done.wait(10) and ran_on[0] is not threading.main_thread()  # a free worker takes it
+    pool.close()
+
+
+def test_with_no_workers_every_job_runs_on_the_caller_when_read_and_only_once():
+    calls = []
+    job = Workers(0).submit(lambda: calls.append(threading.current_thread()) or len(calls))
+    assert calls == []
+    assert job.result() == 1 and job.result() == 1
+    assert calls == [threading.main_thread()]
+
+
+@pytest.mark.parametrize("count", [0, 2])
+def test_a_failing_job_raises_where_its_result_is_read(count):
+    pool = Workers(count)
+    job = pool.submit(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        job.result()
+    pool.close()
+
+
+def test_a_closed_pool_starts_again_on_the_next_job():
+    pool = Workers(1)
+    assert pool.submit(lambda: 1).result() == 1
+    pool.close()
+    assert pool.submit(lambda: 2).result() == 2
+    pool.close()
+
+
+def test_spare_cores_leave_the_calling_threads_core_and_stay_few():
+    assert 0 <= workers.spare_cores() <= workers.MAX_WORKERS
+
+
+class ListSink:
+    def __init__(self):
+        self.written = []
+
+    def write(self, step, summaries):
+        self.written.append((step, [s.SerializeToString() for s in summaries]))
+        return True
+
+    def close(self):
+        pass
+
+
+def log_twice(worker_count, probe_channels=1):
+    """Two steps of a two-layer, three-tag logger (one merged tag) with health on; what it wrote."""
+    rng = np.random.default_rng(0)
+    probe = rng.random((3, 16, 16, probe_channels), np.float32)
+    mosaics = [Mosaic("a", ("a",), ("a",), (0,)), Mosaic("b", ("b",), ("b",), (1,)),
+               Mosaic("ab", ("a", "b"), ("a", "b"), (0, 1))]
+    sink = ListSink()
+    logger = StepLogger("test", sink, "memory", mosaics, TileOptions(), also_to_images=True, probe_images=probe)
+    logger._workers = Workers(worker_count)
+    for step in (0, 5):
+        layers = [rng.normal(size=(3, 8, 8, 12)).astype(np.float32) for _ in range(2)]
+        logger.log(step, lambda: layers)
+    logger.close()
+    return sink.written, logger.skipped_steps
+
+
+def test_a_log_writes_the_same_records_with_workers_as_without():
+    alone, skipped_alone = log_twice(0)
+    shared, skipped_shared = log_twice(2)
+    assert skipped_alone == skipped_shared == []
+    assert [step for step, _ in shared] == [0, 5]
+    assert shared == alone
+
+
+def test_an_encode_failing_on_a_worker_skips_that_tag_with_a_warning_and_the_others_are_written(monkeypatch):
+    encode = records.encode_png
+
+    def fail_on_merged(picture):
+        if picture.ndim == 3:
+            raise OSError("encoder broke")
+        return encode(picture)
+
+    monkeypatch.setattr(records, "encode_png", fail_on_merged)
+    with pytest.warns(UserWarning, match=r"could not log 'ab' at step 0: OSError\('encoder broke'\)"):
+        written, skipped = log_twice(2)
+    assert skipped == [0, 5]
+    assert [step for step, _ in written] == [0, 5]
+    for _, summaries in written:
+        tags = written_tags(summaries)
+        assert {"a", "b", "a/image", "convcam/a/echo"} <= tags
+        assert not {"ab", "ab/image", "ab/baseline"} & tags
+
+
+def test_a_probe_image_that_fails_to_encode_is_skipped_with_a_warning_and_tried_again_next_log(monkeypatch):
+    encode, calls = records.encode_png, []
+
+    def fail_first_rgb(picture):
+        if picture.ndim == 3 and picture.shape[:2] == (16, 16):
+            calls.append(picture)
+            if len(calls) == 1:
+                raise OSError("encoder broke")
+        return encode(picture)
+
+    monkeypatch.setattr(records, "encode_png", fail_first_rgb)
+    with pytest.warns(UserWarning, match=r"could not log the probe image at step 0: OSError"):
+        written, skipped = log_twice(2, probe_channels=3)
+    assert skipped == [0]
+    assert [metadata.PROBE_TAG in written_tags(summaries) for _, summaries in written] == [False, True]
+    assert all({"a", "b", "ab"} <= written_tags(summaries) for _, summaries in written)
+
+
+def written_tags(summaries):
+    return {value.tag for blob in summaries for value in summary_pb2.Summary.FromString(blob).value}
