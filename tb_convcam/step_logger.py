@@ -24,7 +24,7 @@ from tensorboard.compat.proto import summary_pb2
 from tb_convcam import health as health_lib
 from tb_convcam import metadata, records
 from tb_convcam.mosaic import MAX_SOURCES, SourceCache, TileOptions
-from tb_convcam.workers import Workers
+from tb_convcam.workers import Workers, spare_cores
 
 LayerSpec = Union[str, tuple[str, ...]]
 LayersArg = Union[Sequence[LayerSpec], Mapping[str, LayerSpec]]
@@ -88,7 +88,7 @@ class StepLogger:
         self._grey = None if probe_images is None else health_lib.GreyProbe(probe_images)
         self.health_metrics = health_metrics and self._grey is not None
         self._baselines: dict[int, health_lib.Baseline] = {}
-        self._workers = Workers()
+        self.worker_count = spare_cores()  # threads a log call may use beside its own
         self.last_logged: int | None = None
         self.skipped_steps: list[int] = []  # logged steps lost (in part or whole) to failures
         self._warned: set[str] = set()
@@ -107,31 +107,8 @@ class StepLogger:
         except Exception as error:  # a logging hiccup must never kill training
             self._skip(step, "forward", f"probe forward failed at step {step}: {error!r}")
             return False
-        # PNG encodes go to spare cores (zlib runs without the GIL) while this thread tiles and
-        # computes the health metrics (NumPy on small arrays: mostly holding the GIL). See workers.py.
-        tiled, cache = [], SourceCache()
-        for m in self.mosaics:
-            try:
-                items = records.tile_items([arrays[i] for i in m.outputs], m.names, self.item_options, cache)
-            except Exception as error:
-                self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
-                continue
-            tiled.append((m, items, [self._workers.submit(records.encode_png, picture) for picture, _ in items]))
-        layer_health = self._health(step, arrays) if self.health_metrics else {}
-        prepared, pngs = [], []
-        for m, items, encodes in tiled:
-            per_kernel = None
-            if all(i in layer_health for i in m.outputs):
-                per_kernel = [{"echo": layer_health[i].kernel_echo, "change": layer_health[i].kernel_change}
-                              for i in m.outputs]
-            try:
-                infos = [records.step_info(layout, per_kernel) for _, layout in items]
-                pngs.append([job.result() for job in encodes])
-            except Exception as error:
-                self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
-                continue
-            pictures = [picture for picture, _ in items]
-            prepared.append(records.PreparedMosaic(pictures, infos, self._writes[m.tag, is_baseline]))
+        with Workers(self.worker_count) as workers:  # no thread outlives the call: forks stay safe
+            prepared, pngs, layer_health = self._prepare(step, arrays, is_baseline, workers)
         summaries = records.summaries(prepared, pngs) if prepared else []
         if layer_health:
             summaries.append(records.scalars({
@@ -160,6 +137,37 @@ class StepLogger:
                        "the next log goes to a new event file")
         return reached and len(prepared) == len(self.mosaics)
 
+    def _prepare(
+        self, step: int, arrays: list[np.ndarray], is_baseline: bool, workers: Workers
+    ) -> tuple[list[records.PreparedMosaic], list[list[bytes]], dict[int, health_lib.LayerHealth]]:
+        """Tile every tag, measure each layer's health, and describe and encode the pictures. The PNG
+        encodes go to spare cores (zlib runs without the GIL) while this thread tiles and computes
+        the health (NumPy on small maps: mostly holding the GIL); see workers.py."""
+        tiled, cache = [], SourceCache()
+        for m in self.mosaics:
+            try:
+                items = records.tile_items([arrays[i] for i in m.outputs], m.names, self.item_options, cache)
+            except Exception as error:
+                self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
+                continue
+            tiled.append((m, items, [workers.submit(records.encode_png, picture) for picture, _ in items]))
+        layer_health = self._health(step, arrays) if self.health_metrics else {}
+        prepared, pngs = [], []
+        for m, items, encodes in tiled:
+            per_kernel = None
+            if all(i in layer_health for i in m.outputs):
+                per_kernel = [{"echo": layer_health[i].kernel_echo, "change": layer_health[i].kernel_change}
+                              for i in m.outputs]
+            try:
+                infos = [records.step_info(layout, per_kernel) for _, layout in items]
+                pngs.append([job.result() for job in encodes])
+            except Exception as error:
+                self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
+                continue
+            pictures = [picture for picture, _ in items]
+            prepared.append(records.PreparedMosaic(pictures, infos, self._writes[m.tag, is_baseline]))
+        return prepared, pngs, layer_health
+
     def _health(self, step: int, arrays: list[np.ndarray]) -> dict[int, health_lib.LayerHealth]:
         """Each computed layer's health, against its baseline (kept from the first log)."""
         result = {}
@@ -173,7 +181,6 @@ class StepLogger:
         return result
 
     def close(self) -> None:
-        self._workers.close()
         self._sink.close()
         if self.skipped_steps:
             warnings.warn(

@@ -49,11 +49,18 @@ class Job(Generic[T]):
 
 
 class Workers:
-    """A lazily started thread pool of `spare_cores()` threads (none on one CPU: all runs on the caller)."""
+    """Up to `count` threads, started by the first jobs and stopped on leaving the `with` block: none
+    lingers between log calls, where the training process may fork (DataLoader workers)."""
 
-    def __init__(self, count: int | None = None) -> None:
-        self.count = spare_cores() if count is None else count
+    def __init__(self, count: int) -> None:
+        self.count = count
         self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def submit(self, work: Callable[..., T], *args: Any) -> Job[T]:
         """Queue `work(*args)` for a worker; with none (or none that can start) it waits for `result()`."""
@@ -68,7 +75,7 @@ class Workers:
         return Job(future, work, args)
 
     def close(self) -> None:
-        """Stop the threads (after their jobs); a later `submit` starts new ones."""
+        """Stop the threads once their jobs are done; a later `submit` starts new ones."""
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None

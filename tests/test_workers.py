@@ -1,6 +1,7 @@
 """Spare cores for a log call: jobs run once, on a worker or on the caller, and fail where they are read."""
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -45,12 +46,16 @@ def test_a_failing_job_raises_where_its_result_is_read(count):
     pool.close()
 
 
-def test_a_closed_pool_starts_again_on_the_next_job():
-    pool = Workers(1)
-    assert pool.submit(lambda: 1).result() == 1
-    pool.close()
+def test_no_thread_outlives_the_with_block_and_a_closed_pool_starts_again():
+    before = threading.active_count()
+    with Workers(2) as pool:
+        jobs = [pool.submit(time.sleep, 0.05) for _ in range(3)]
+        assert threading.active_count() > before
+    assert all(job.result() is None for job in jobs)
+    assert threading.active_count() == before
     assert pool.submit(lambda: 2).result() == 2
     pool.close()
+    assert threading.active_count() == before
 
 
 def test_spare_cores_leave_the_calling_threads_core_and_stay_few():
@@ -77,7 +82,7 @@ def log_twice(worker_count, probe_channels=1):
                Mosaic("ab", ("a", "b"), ("a", "b"), (0, 1))]
     sink = ListSink()
     logger = StepLogger("test", sink, "memory", mosaics, TileOptions(), also_to_images=True, probe_images=probe)
-    logger._workers = Workers(worker_count)
+    logger.worker_count = worker_count
     for step in (0, 5):
         layers = [rng.normal(size=(3, 8, 8, 12)).astype(np.float32) for _ in range(2)]
         logger.log(step, lambda: layers)
