@@ -94,6 +94,9 @@ export class ArrangeControl {
     bar.hidden = by === "index" || !reference;
     if (bar.hidden) return;
     const usable = !shown || canArrange(shown, by, this.state.colour);
+    const signature = JSON.stringify([by, reference.run, reference.step, usable]);
+    if (bar.dataset.signature === signature) return; // rebuilt only when it changes, not on every scrub
+    bar.dataset.signature = signature;
     bar.replaceChildren(
       el("span", { text: usable ? `Tiles by ${SORTED_BY[by]}, highest first, as at ` : `No ${SORTED_BY[by]} logged at ` }),
       el("strong", { text: reference.run }),

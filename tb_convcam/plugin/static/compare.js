@@ -176,12 +176,13 @@ export class Compare {
       state.diffShow = value;
       this.tab.draw();
     });
-    bar.replaceChildren(
+    const parts = [
       el("span", { text: "Each panel against " }),
       state.diff === "run" ? this.runChoice() : el("strong", { text: "its run's baseline step" }),
       shows,
-      state.diffShow === "difference" ? this.scale(view) : null,
-    );
+    ];
+    if (state.diffShow === "difference") parts.push(this.scale(view));
+    bar.replaceChildren(...parts);
   }
 
   /** The other run, among the shown ones (names only ever as text). */
