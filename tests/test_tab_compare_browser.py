@@ -89,6 +89,11 @@ def per_kernel(run: str, step: int) -> np.ndarray:
     return np.divide(maps - low, span, out=np.zeros_like(maps), where=span > 0)
 
 
+def diverging(values: np.ndarray) -> np.ndarray:
+    """The colours static/diff.js draws values at (clamped to -1..1) in: [..., 3]."""
+    return np.stack([np.interp(values, np.linspace(-1, 1, 5), DIVERGING[:, c]) for c in range(3)], axis=-1)
+
+
 # Arranging --------------------------------------------------------------------------------------
 
 
@@ -209,16 +214,22 @@ def test_a_difference_of_two_runs_is_drawn_from_the_stored_pixels_in_diverging_c
     screenshot(browser, f"diff-two-runs-{request.node.callspec.id}.png")
     browser.execute_script("document.documentElement.classList.add('cc-dark')")
     screenshot(browser, f"diff-two-runs-dark-{request.node.callspec.id}.png")
+    browser.find_element(By.CSS_SELECTOR, '.cc-diff-gain [data-value="4"]').click()
+    wait_until(browser, lambda d: "diffGain=4" in d.execute_script("return location.hash"), "gain not in the URL")
+    wait_until(browser, lambda d: not np.array_equal(tiles(canvas_rgb(d, "trained")), drawn), "the gain changed nothing")
+    amplified = tiles(canvas_rgb(browser, "trained")).astype(float)
+    amplified_scale = browser.find_element(By.CSS_SELECTOR, ".cc-diff-scale").text
 
     difference = per_kernel("trained", 20) - per_kernel("blank", 20)
-    expected = np.stack([np.interp(difference, np.linspace(-1, 1, 5), DIVERGING[:, c]) for c in range(3)], axis=-1)
     # Within what 8-bit pixels hold (a level of each kernel's range) and the colour table's steps.
-    assert np.abs(drawn - expected).max() <= 3
+    assert np.abs(drawn - diverging(difference)).max() <= 3
+    assert np.abs(amplified - diverging(4 * difference)).max() <= 8  # four times the quantisation
     assert (difference > 0.3).any() and (difference < -0.3).any()  # both colours are tested
     assert (drawn[difference > 0.3][:, 0] > drawn[difference > 0.3][:, 2]).all()  # trained higher: red
     assert (drawn[difference < -0.3][:, 2] > drawn[difference < -0.3][:, 0]).all()  # lower: blue
     assert (itself == NEUTRAL).all()  # blank against itself
-    assert scale.split("\n")[:2] == ["−1", "+1"] and "of each kernel's range" in scale
+    assert scale.split("\n")[3:5] == ["−1", "+1"] and "of each kernel's range" in scale
+    assert amplified_scale.split("\n")[3:5] == ["−0.25", "+0.25"]
 
 
 def test_swipe_shows_the_run_left_of_the_divider_and_the_other_right_and_a_drag_moves_it(browser, server, request):

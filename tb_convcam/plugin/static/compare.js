@@ -10,6 +10,7 @@ import { arrangement, rearrange, viewedSource } from "./arrange.js";
 import { DIVERGING_STOPS, difference, paintDifference, sameLayout, swipe } from "./diff.js";
 import { atOrBefore } from "./model.js";
 import { paint } from "./pixels.js";
+import { DIFF_GAINS } from "./state.js";
 import { el, formatNumber, renderSegmented } from "./views.js";
 
 const COMPARE_OPTIONS = [
@@ -84,7 +85,7 @@ export class Compare {
     if (this.state.diffShow === "difference") {
       const values = difference(frame, other, viewedSource(view.colour, frame.info.sources.length), view);
       const painted = buffer(panel, "painted", frame);
-      paintDifference(values, painted.data, 1);
+      paintDifference(values, painted.data, 1 / this.state.diffGain);
       return place(panel, "own", painted, frame.info, arranged);
     }
     panel.pair = {
@@ -168,7 +169,7 @@ export class Compare {
     bar.hidden = !state.diff;
     this.flicker(Boolean(state.diff) && state.diffShow === "flicker");
     const runs = this.data.selectedRuns();
-    const signature = JSON.stringify([state.diff, state.diffShow, this.otherRun(), runs, state.norm, state.colour, view && view.references && view.references.map((s) => [s.layerMin, s.layerMax])]);
+    const signature = JSON.stringify([state.diff, state.diffShow, state.diffGain, this.otherRun(), runs, state.norm, state.colour, view && view.references && view.references.map((s) => [s.layerMin, s.layerMax])]);
     if (!state.diff || bar.dataset.signature === signature) return; // rebuilt only when it changes: scrubbing keeps an open choice open
     bar.dataset.signature = signature;
     const shows = el("div", { className: "cc-segmented cc-diff-show", attrs: { role: "radiogroup", "aria-label": "Show" } });
@@ -211,11 +212,18 @@ export class Compare {
     const c = viewedSource(this.state.colour, sources.length);
     const reference = view && view.references && view.references[c];
     const span = reference ? reference.layerMax - reference.layerMin : null;
-    const [low, high, unit] =
-      this.state.norm === "locked" && span
-        ? [`−${formatNumber(span)}`, `+${formatNumber(span)}`, "activation (the locked range)"]
-        : ["−1", "+1", this.state.norm === "layer" ? "of each step's layer range" : "of each kernel's range"];
+    const locked = this.state.norm === "locked" && span;
+    const full = locked ? formatNumber(span / this.state.diffGain) : String(1 / this.state.diffGain); // 1, 0.25, 0.0625
+    const unit = locked ? "activation (the locked scale)" : this.state.norm === "layer" ? "of each step's layer range" : "of each kernel's range";
+    const [low, high] = [`−${full}`, `+${full}`];
+    const gains = el("div", { className: "cc-segmented cc-diff-gain", attrs: { role: "radiogroup", "aria-label": "Gain" } });
+    const options = DIFF_GAINS.map((gain) => [String(gain), `×${gain}`, `Full colour at ${gain === 1 ? "the whole" : `1/${gain} of the`} range`]);
+    renderSegmented(gains, options, String(this.state.diffGain), (value) => {
+      this.state.diffGain = Number(value);
+      this.tab.draw();
+    });
     return el("span", { className: "cc-diff-scale" }, [
+      gains,
       el("span", { text: low }),
       el("span", { className: "cc-diff-ramp", attrs: { style: `background: linear-gradient(to right, ${stops})` } }),
       el("span", { text: high }),

@@ -7,7 +7,7 @@
 // reference (refRun, refStep) that "locked" normalisation uses, and runFilter
 // (the run list's regular expression, runfilter.js), the kernels' arrangement
 // and the step it is taken from (arrange, arrangeRun, arrangeStep; arrange.js),
-// and the comparison (diff: "run" or "baseline", diffRun, diffShow; compare.js). It lives in
+// and the comparison (diff: "run" or "baseline", diffRun, diffShow, diffGain; compare.js). It lives in
 // the plugin page's hash and, inside TensorBoard, in TensorBoard's own URL as
 // ?p.convcam.view=…
 
@@ -17,6 +17,7 @@ export const NORMALISATIONS = ["kernel", "layer", "locked"];
 export const ARRANGEMENTS = ["index", "mean", "echo", "change"];
 export const COMPARISONS = ["run", "baseline"];
 export const DIFF_SHOWS = ["difference", "swipe", "flicker"];
+export const DIFF_GAINS = [1, 4, 16];
 export const ZOOM_FIT = 0;
 export const MAX_ZOOM = 32;
 const URL_PARAM = "p.convcam.view"; // the view in TensorBoard's own URL when embedded
@@ -42,6 +43,7 @@ export function defaultState() {
     diff: "", // compare every panel with: "" nothing, "run" diffRun at the same step, "baseline" its baseline
     diffRun: null,
     diffShow: "difference", // how: "difference", "swipe" or "flicker"
+    diffGain: 1, // the difference's full colour at 1 / diffGain of the shown range
   };
 }
 
@@ -69,6 +71,7 @@ export function parseState(text) {
   if (COMPARISONS.includes(params.get("diff"))) state.diff = params.get("diff");
   state.diffRun = params.get("diffRun") || null;
   if (DIFF_SHOWS.includes(params.get("diffShow"))) state.diffShow = params.get("diffShow");
+  if (DIFF_GAINS.includes(Number(params.get("diffGain")))) state.diffGain = Number(params.get("diffGain"));
   return state;
 }
 
@@ -97,6 +100,7 @@ export function formatState(state) {
     params.set("diff", state.diff);
     if (state.diff === "run" && state.diffRun !== null) params.set("diffRun", state.diffRun);
     if (state.diffShow !== "difference") params.set("diffShow", state.diffShow);
+    if (state.diffGain !== 1) params.set("diffGain", String(state.diffGain));
   }
   return params.toString();
 }
