@@ -132,6 +132,8 @@ def test_arranging_by_mean_moves_every_panels_tiles_and_hover_follow_and_marks_n
             (col * TILE_PX * ZOOM, row * TILE_PX * ZOOM), abs=1)
     dead_tip = hover_tile(browser, "trained", order.index(health_logdir.DEAD_KERNEL), ZOOM)
     assert dead_tip.startswith("Kernel 3\n") and "dead: the same value everywhere" in dead_tip
+    browser.execute_script("document.documentElement.classList.add('cc-dark')")
+    screenshot(browser, "arranged-by-mean-dark.png")
 
 
 def test_the_order_is_kept_while_scrubbing_and_in_the_url_until_re_sorted(browser, server):
@@ -244,6 +246,7 @@ def test_swipe_shows_the_run_left_of_the_divider_and_the_other_right_and_a_drag_
     width = swiped.shape[1]
     middle = round(width / 2 + 0.01)  # the divider starts half way (JavaScript rounds halves up)
     handle = panels(browser)["trained"].find_element(By.CSS_SELECTOR, ".cc-swipe")
+    screenshot(browser, f"swipe-{request.node.callspec.id}.png")
     browser.execute_script("document.documentElement.classList.add('cc-dark')")
     screenshot(browser, f"swipe-dark-{request.node.callspec.id}.png")
 
