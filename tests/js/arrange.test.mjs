@@ -10,6 +10,7 @@ import { test } from "node:test";
 import {
   arrangement, canArrange, kernelOrder, positionOfSlot, rearrange, slotAtPosition, viewedSource,
 } from "../../tb_convcam/plugin/static/arrange.js";
+import { defaultState, formatState, parseState } from "../../tb_convcam/plugin/static/state.js";
 
 /** A decoded step info of 1×1 tiles, `cols` wide, no separators; each source from per-slot means (and health). */
 function info(kernels, sources, cols = kernels.length) {
@@ -95,4 +96,12 @@ test("rearranging moves whole tiles and leaves separators and empty cells in pla
   const tileAt = (position) => out[at((position % 3) * 3 + 1, Math.floor(position / 3) * 3 + 1)];
   assert.deepEqual([0, 1, 2, 3, 4].map(tileAt), [4, 0, 3, 1, 2]);
   for (const [x, y] of [[2, 0], [5, 1], [0, 2], [7, 4], [6, 3]]) assert.equal(out[at(x, y)], pixels[at(x, y)]); // separators, empty cell
+});
+
+test("the arrangement and its reference step round-trip through the URL; unknown ones fall back to index order", () => {
+  const state = { ...defaultState(), arrange: "change", arrangeRun: "a&b=c", arrangeStep: 20 };
+  const back = parseState(formatState(state));
+  assert.deepEqual([back.arrange, back.arrangeRun, back.arrangeStep], ["change", "a&b=c", 20]);
+  assert.equal(parseState("arrange=%3Cb%3E&arrangeStep=x").arrange, "index");
+  assert.equal(formatState({ ...defaultState(), arrangeRun: "a", arrangeStep: 3 }), ""); // index order: nothing to keep
 });

@@ -10,6 +10,7 @@ import { test } from "node:test";
 import {
   DIVERGING_STOPS, difference, divergingColour, paintDifference, sameLayout, shownValues, swipe,
 } from "../../tb_convcam/plugin/static/diff.js";
+import { defaultState, formatState, parseState } from "../../tb_convcam/plugin/static/state.js";
 
 const WHITE = [247, 247, 247];
 
@@ -103,4 +104,13 @@ test("the swipe shows A left of the split and B from it on, on every row", () =>
   const red = Array.from(out.filter((_, i) => i % 4 === 0));
   assert.deepEqual(red, [10, 200, 200, 200, 10, 200, 200, 200]);
   assert.deepEqual(Array.from(swipe(a, b, new Uint8ClampedArray(a.length), width, 9).filter((_, i) => i % 4 === 0)), Array(8).fill(10));
+});
+
+test("the comparison round-trips through the URL; unknown values fall back to no comparison, a difference, gain 1", () => {
+  const state = { ...defaultState(), diff: "run", diffRun: "b/seed=1", diffShow: "swipe", diffGain: 16 };
+  const back = parseState(formatState(state));
+  assert.deepEqual([back.diff, back.diffRun, back.diffShow, back.diffGain], ["run", "b/seed=1", "swipe", 16]);
+  const hostile = parseState("diff=evil&diffShow=%3Cb%3E&diffGain=3");
+  assert.deepEqual([hostile.diff, hostile.diffShow, hostile.diffGain], ["", "difference", 1]);
+  assert.equal(parseState(formatState({ ...defaultState(), diff: "baseline", diffRun: "x" })).diffRun, null); // only for "run"
 });

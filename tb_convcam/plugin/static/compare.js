@@ -35,6 +35,7 @@ export class Compare {
     this.split = 0.5; // the swipe divider, as a fraction of the mosaic's width
     this.showingOther = false; // the flicker's phase
     this.timer = null;
+    this.view = null; // the last drawn view (its locked reference sets the colour bar's scale)
   }
 
   /** The run every panel is compared with under "run": the chosen one while shown, else the first shown. */
@@ -79,7 +80,8 @@ export class Compare {
     const what = panel.compareWith;
     const comparing = other && sameLayout(frame.info, other.info);
     panel.pair = null;
-    this.label(panel, what && (comparing ? what.label : what.why || "a different layout of kernels: nothing to compare"));
+    const unlike = other ? "its kernels are tiled differently" : `${what?.label} could not be loaded`;
+    this.label(panel, what && (comparing ? what.label : what.why || unlike));
     panel.root.dataset.compared = comparing ? `${this.state.diffShow}|${other.key}` : "";
     if (!comparing) return place(panel, "own", paint(frame, buffer(panel, "painted", frame), view), frame.info, arranged);
     if (this.state.diffShow === "difference") {
@@ -158,8 +160,13 @@ export class Compare {
     });
   }
 
-  /** The Compare control, its bar (other run, how to show, the colour scale) and the flicker's timer. */
+  /**
+   * The Compare control, its bar (other run, how to show, the colour scale) and the flicker's
+   * timer; `view` (with the locked reference the scale needs) once known, else the last one.
+   */
   render(view) {
+    if (view) this.view = view;
+    view = this.view;
     const state = this.state;
     renderSegmented(this.ui.compare, COMPARE_OPTIONS, state.diff, (value) => {
       state.diff = value;
