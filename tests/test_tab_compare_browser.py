@@ -101,6 +101,7 @@ def test_arranging_by_mean_moves_every_panels_tiles_and_hover_follow_and_marks_n
     open_tab(browser, server, f"layer={LAYER}&run=blank&run=trained&step=20&zoom={ZOOM}")
     wait_drawn(browser, "trained", step=20, layer=health_logdir.LAYER)
     in_index_order = canvas_rgb(browser, "trained")
+    assert hover_tile(browser, "trained", 1, ZOOM).startswith("Kernel 1\n")  # before arranging, position is kernel
 
     browser.find_element(By.CSS_SELECTOR, '.cc-arrange [data-value="mean"]').click()
     # The order is the first shown run's (blank) at the shown step: its means grow with the
