@@ -217,6 +217,8 @@ def test_a_difference_of_two_runs_is_drawn_from_the_stored_pixels_in_diverging_c
     screenshot(browser, f"diff-two-runs-{request.node.callspec.id}.png")
     browser.execute_script("document.documentElement.classList.add('cc-dark')")
     screenshot(browser, f"diff-two-runs-dark-{request.node.callspec.id}.png")
+    tip = hover_tile(browser, "trained", 1, ZOOM).split("\n")
+    screenshot(browser, f"diff-hover-dark-{request.node.callspec.id}.png")
     browser.find_element(By.CSS_SELECTOR, '.cc-diff-gain [data-value="4"]').click()
     wait_until(browser, lambda d: "diffGain=4" in d.execute_script("return location.hash"), "gain not in the URL")
     wait_until(browser, lambda d: not np.array_equal(tiles(canvas_rgb(d, "trained")), drawn), "the gain changed nothing")
@@ -231,6 +233,11 @@ def test_a_difference_of_two_runs_is_drawn_from_the_stored_pixels_in_diverging_c
     assert (drawn[difference > 0.3][:, 0] > drawn[difference > 0.3][:, 2]).all()  # trained higher: red
     assert (drawn[difference < -0.3][:, 2] > drawn[difference < -0.3][:, 0]).all()  # lower: blue
     assert (itself == NEUTRAL).all()  # blank against itself
+    line = next(text for text in tip if text.startswith("− blank, step 20: mean "))  # hover: the kernel's difference
+    mean, largest = (float(part.split()[-1]) for part in line.removesuffix(" of each kernel's range").split(": ")[1].split(" · "))
+    kernel = difference[1]
+    assert tip[0] == "Kernel 1" and mean == pytest.approx(kernel.mean(), abs=0.005)
+    assert largest == pytest.approx(kernel.flat[np.abs(kernel).argmax()], abs=0.005)
     assert scale.split("\n")[3:5] == ["−1", "+1"] and "of each kernel's range" in scale
     assert amplified_scale.split("\n")[3:5] == ["−0.25", "+0.25"]
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  DIVERGING_STOPS, difference, divergingColour, paintDifference, sameLayout, shownValues, swipe,
+  DIVERGING_STOPS, difference, divergingColour, kernelDifference, paintDifference, sameLayout, shownValues, swipe,
 } from "../../tb_convcam/plugin/static/diff.js";
 import { defaultState, formatState, parseState } from "../../tb_convcam/plugin/static/state.js";
 
@@ -113,4 +113,15 @@ test("the comparison round-trips through the URL; unknown values fall back to no
   const hostile = parseState("diff=evil&diffShow=%3Cb%3E&diffGain=3");
   assert.deepEqual([hostile.diff, hostile.diffShow, hostile.diffGain], ["", "difference", 1]);
   assert.equal(parseState(formatState({ ...defaultState(), diff: "baseline", diffRun: "x" })).diffRun, null); // only for "run"
+});
+
+test("a kernel's difference is summed over its own tile only: its mean and its largest, signed", () => {
+  const a = frame([[[255, 0], 0, 1], [[0, 0], 0, 1]]);
+  const b = frame([[[51, 255], 0, 1], [[255, 255], 0, 1]]);
+  const values = difference(a, b, 0, view("kernel"));
+  const first = kernelDifference(values, a.info, 0); // +0.8 and −1
+  assert.ok(Math.abs(first.mean - -0.1) < 1e-6);
+  assert.equal(first.largest, -1);
+  assert.deepEqual(kernelDifference(values, a.info, 1), { mean: -1, largest: -1 });
+  assert.equal(kernelDifference(new Float32Array(values.length).fill(NaN), a.info, 0), null);
 });

@@ -7,7 +7,7 @@
 // tiles arranged (arrange.js), so hover and overlay find the true kernels.
 
 import { arrangement, rearrange, viewedSource } from "./arrange.js";
-import { DIVERGING_STOPS, difference, paintDifference, sameLayout, swipe } from "./diff.js";
+import { DIVERGING_STOPS, difference, kernelDifference, paintDifference, sameLayout, swipe } from "./diff.js";
 import { atOrBefore } from "./model.js";
 import { paint } from "./pixels.js";
 import { DIFF_GAINS } from "./state.js";
@@ -80,14 +80,17 @@ export class Compare {
     const what = panel.compareWith;
     const comparing = other && sameLayout(frame.info, other.info);
     panel.pair = null;
+    panel.difference = null;
     const unlike = other ? "its kernels are tiled differently" : `${what?.label} could not be loaded`;
     this.label(panel, what && (comparing ? what.label : what.why || unlike));
     panel.root.dataset.compared = comparing ? `${this.state.diffShow}|${other.key}` : "";
     if (!comparing) return place(panel, "own", paint(frame, buffer(panel, "painted", frame), view), frame.info, arranged);
     if (this.state.diffShow === "difference") {
-      const values = difference(frame, other, viewedSource(view.colour, frame.info.sources.length), view);
+      const source = viewedSource(view.colour, frame.info.sources.length);
+      const values = difference(frame, other, source, view);
       const painted = buffer(panel, "painted", frame);
       paintDifference(values, painted.data, 1 / this.state.diffGain);
+      panel.difference = { values, info: frame.info, label: what.label, ...unitOf(this.state.norm, view, source) };
       return place(panel, "own", painted, frame.info, arranged);
     }
     panel.pair = {
@@ -217,11 +220,8 @@ export class Compare {
     const layer = this.data.layer();
     const sources = layer ? layer.sources : [];
     const c = viewedSource(this.state.colour, sources.length);
-    const reference = view && view.references && view.references[c];
-    const span = reference ? reference.layerMax - reference.layerMin : null;
-    const locked = this.state.norm === "locked" && span;
-    const full = locked ? formatNumber(span / this.state.diffGain) : String(1 / this.state.diffGain); // 1, 0.25, 0.0625
-    const unit = locked ? "activation (the locked scale)" : this.state.norm === "layer" ? "of each step's layer range" : "of each kernel's range";
+    const { factor, unit } = unitOf(this.state.norm, view, c);
+    const full = factor === 1 ? String(1 / this.state.diffGain) : formatNumber(factor / this.state.diffGain); // 1, 0.25, 0.0625
     const [low, high] = [`−${full}`, `+${full}`];
     const gains = el("div", { className: "cc-segmented cc-diff-gain", attrs: { role: "radiogroup", "aria-label": "Gain" } });
     const options = DIFF_GAINS.map((gain) => [String(gain), `×${gain}`, `Full colour at ${gain === 1 ? "the whole" : `1/${gain} of the`} range`]);
@@ -252,6 +252,26 @@ export class Compare {
       this.recompose();
     }, FLICKER_MS);
   }
+}
+
+/**
+ * What a difference of 1 is under normalisation `norm`: {factor, unit}; `factor` turns it into
+ * the unit (activation under Locked: the reference's layer range of source `c`).
+ */
+function unitOf(norm, view, c) {
+  const reference = norm === "locked" && view && view.references && view.references[c];
+  const span = reference ? reference.layerMax - reference.layerMin : 0;
+  if (span > 0) return { factor: span, unit: "activation (the locked scale)" };
+  return { factor: 1, unit: norm === "layer" ? "of each step's layer range" : "of each kernel's range" };
+}
+
+/** The hover tooltip's line for a kernel (`slot`) of a panel showing a difference, else null. */
+export function differenceLine(panel, slot) {
+  const shown = panel.difference;
+  const found = shown && kernelDifference(shown.values, shown.info, slot);
+  if (!found) return null;
+  const signed = (value) => (value > 0 ? "+" : "") + formatNumber(value * shown.factor);
+  return `− ${shown.label}: mean ${signed(found.mean)} · largest ${signed(found.largest)} ${shown.unit}`;
 }
 
 /** A reusable ImageData of `like`'s size on the panel, by name. */

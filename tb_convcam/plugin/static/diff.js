@@ -96,6 +96,24 @@ export function difference(a, b, c, { norm, references }) {
   return values;
 }
 
+/** A kernel's difference over its tile (slot `slot` of `info`): {mean, largest} (largest |value|, signed), or null without values. */
+export function kernelDifference(values, info, slot) {
+  const box = tileBox(info, slot);
+  let sum = 0;
+  let count = 0;
+  let largest = 0;
+  for (let y = box.y; y < box.y + box.height; y++) {
+    for (let i = y * info.width + box.x, end = i + box.width; i < end; i++) {
+      const d = values[i];
+      if (Number.isNaN(d)) continue;
+      sum += d;
+      count++;
+      if (Math.abs(d) > Math.abs(largest)) largest = d;
+    }
+  }
+  return count ? { mean: sum / count, largest } : null;
+}
+
 /**
  * Paint differences into RGBA `out` with the diverging colours: `scale` (> 0)
  * is full red, −`scale` full blue, 0 white; NaN (separators, no data) the

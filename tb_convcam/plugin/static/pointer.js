@@ -3,6 +3,7 @@
 // click opens the filmstrip of that kernel.
 
 import { slotAtPosition } from "./arrange.js";
+import { differenceLine } from "./compare.js";
 import { kernelMarks } from "./kernelhealth.js";
 import { slotAt, tileBox } from "./stepinfo.js";
 import { renderTooltip } from "./views.js";
@@ -96,7 +97,7 @@ function hover(panel, event, tooltip) {
     health: source.health && slot < source.health.echo.length ? { echo: source.health.echo[slot], change: source.health.change[slot] } : null,
     mark: kernelMarks(source)[slot] || null,
   }));
-  renderTooltip(tooltip, { run: panel.run, step: panel.root.dataset.step, kernel, sources });
+  renderTooltip(tooltip, { run: panel.run, step: panel.root.dataset.step, kernel, sources, difference: differenceLine(panel, slot) });
   tooltip.hidden = false;
   const x = Math.min(event.clientX + 16, window.innerWidth - tooltip.offsetWidth - 8);
   const y = Math.min(event.clientY + 16, window.innerHeight - tooltip.offsetHeight - 8);

@@ -349,9 +349,9 @@ const MARK_TEXT = {
 /**
  * Tooltip content: kernel, run, step and each source's stats at that kernel,
  * its health since the baseline when the step logged it ({echo, change}),
- * and its mark ("dead", "dormant" or null).
+ * and its mark ("dead", "dormant" or null); `difference`: a line on the kernel's difference view (compare.js).
  */
-export function renderTooltip(tooltip, { run, step, kernel, sources }) {
+export function renderTooltip(tooltip, { run, step, kernel, sources, difference = null }) {
   tooltip.replaceChildren(
     el("div", { className: "cc-tip-title", text: `Kernel ${kernel}` }),
     el("div", { className: "cc-tip-sub", text: `${run} · step ${step}` }),
@@ -375,6 +375,7 @@ export function renderTooltip(tooltip, { run, step, kernel, sources }) {
         source.mark && el("div", { className: `cc-tip-mark cc-tip-${source.mark}`, text: MARK_TEXT[source.mark] }),
       ]),
     ),
+    ...(difference ? [el("div", { className: "cc-tip-difference", text: difference })] : []),
     el("div", { className: "cc-tip-hint", text: "Click to follow this kernel across steps" }),
   );
 }
