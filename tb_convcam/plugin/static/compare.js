@@ -178,8 +178,9 @@ export class Compare {
     const bar = this.ui.compareBar;
     bar.hidden = !state.diff;
     this.flicker(Boolean(state.diff) && state.diffShow === "flicker");
-    const runs = this.data.selectedRuns();
-    const signature = JSON.stringify([state.diff, state.diffShow, state.diffGain, this.otherRun(), runs, state.norm, state.colour, view && view.references && view.references.map((s) => [s.layerMin, s.layerMax])]);
+    const runs = this.data.selectedRuns().filter((run) => this.data.series.has(run)); // the loaded ones
+    const ranges = view && view.references && view.references.map((source) => [source.layerMin, source.layerMax]);
+    const signature = JSON.stringify([state.diff, state.diffShow, state.diffGain, this.otherRun(), runs, state.layer, state.norm, state.colour, ranges]);
     if (!state.diff || bar.dataset.signature === signature) return; // rebuilt only when it changes: scrubbing keeps an open choice open
     bar.dataset.signature = signature;
     const shows = el("div", { className: "cc-segmented cc-diff-show", attrs: { role: "radiogroup", "aria-label": "Show" } });
@@ -192,6 +193,9 @@ export class Compare {
       state.diff === "run" ? this.runChoice() : el("strong", { text: "its run's baseline step" }),
       shows,
     ];
+    if (state.diff === "run" && runs.length < 2) {
+      parts.push(el("span", { className: "cc-hint", text: "Tick a second run: a run against itself is white everywhere." }));
+    }
     if (state.diffShow === "difference") parts.push(this.scale(view));
     bar.replaceChildren(...parts);
   }
