@@ -82,7 +82,7 @@ export class Compare {
     panel.pair = null;
     panel.difference = null;
     const unlike = other ? "its kernels are tiled differently" : `${what?.label} could not be loaded`;
-    this.label(panel, what && (comparing ? what.label : what.why || unlike));
+    this.label(panel, what, comparing ? null : what?.why || unlike);
     panel.root.dataset.compared = comparing ? `${this.state.diffShow}|${other.key}` : "";
     if (!comparing) return place(panel, "own", paint(frame, buffer(panel, "painted", frame), view), frame.info, arranged);
     if (this.state.diffShow === "difference") {
@@ -120,8 +120,8 @@ export class Compare {
     }
   }
 
-  /** The panel header's line saying what the panel is compared with (null: nothing). */
-  label(panel, text) {
+  /** The line under the panel's header: what it is compared with (`what`: other(); null, not comparing), or why not. */
+  label(panel, what, whyNot) {
     if (!panel.compareLabel) {
       panel.compareLabel = el("div", { className: "cc-compare-label" });
       panel.root.querySelector(".cc-panel-header").after(panel.compareLabel);
@@ -129,19 +129,17 @@ export class Compare {
       panel.canvas.parentElement.append(panel.swipeHandle);
       this.bindSwipe(panel);
     }
-    panel.compareLabel.hidden = !text;
-    panel.swipeHandle.hidden = !(text && this.state.diffShow === "swipe" && panel.otherFrame);
     const show = this.state.diffShow;
+    panel.compareLabel.hidden = !what;
+    panel.swipeHandle.hidden = !what || Boolean(whyNot) || show !== "swipe";
+    if (!what) return;
     const own = panel.run;
-    if (!text) return;
-    const compared = text === panel.compareWith?.label;
-    panel.compareLabel.replaceChildren(
-      ...(compared && show === "swipe"
-        ? [el("span", { text: `◀ ${own}` }), el("span", { className: "cc-compare-other", text: `${text} ▶` })]
-        : compared && show === "flicker"
-          ? [el("span", { className: "cc-compare-own", text: own }), el("span", { className: "cc-compare-other", text: `⇄ ${text}` })]
-          : [el("span", { text: compared ? `− ${text}` : `Not compared: ${text}` })]),
-    );
+    const parts = {
+      swipe: [el("span", { text: `◀ ${own}` }), el("span", { className: "cc-compare-other", text: `${what.label} ▶` })],
+      flicker: [el("span", { className: "cc-compare-own", text: own }), el("span", { className: "cc-compare-other", text: `⇄ ${what.label}` })],
+      difference: [el("span", { text: `− ${what.label}` })],
+    };
+    panel.compareLabel.replaceChildren(...(whyNot ? [el("span", { text: `Not compared: ${whyNot}` })] : parts[show]));
   }
 
   bindSwipe(panel) {
