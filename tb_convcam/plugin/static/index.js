@@ -17,6 +17,8 @@
 //   panels.js     drawing each run's panel
 //   probe.js      the probe image beside a panel's mosaic
 //   overlay.js    dead and dormant kernels marked on a mosaic
+//   arrangecontrol.js the tiles' order (arrange.js) and the step it is taken from
+//   compare.js    each panel against another run or its baseline: difference (diff.js), swipe, flicker
 //   pointer.js    hover, drag to pan, click on a panel
 //   curves.js     the layer's health metrics over steps
 //   filmstrip.js  one kernel across steps
@@ -26,6 +28,8 @@
 //   model.js, stepinfo.js, kernelhealth.js, pixels.js: fetching and caching, the step-info
 //   format, which kernels are dead or dormant, painting
 
+import { ArrangeControl } from "./static/arrangecontrol.js";
+import { Compare } from "./static/compare.js";
 import { Controls } from "./static/controls.js";
 import { HealthCurves } from "./static/curves.js";
 import { Filmstrip } from "./static/filmstrip.js";
@@ -59,6 +63,8 @@ class ConvcamTab {
     this.panels = new Panels(this);
     this.filmstrip = new Filmstrip(this);
     this.curves = new HealthCurves(this);
+    this.arrange = new ArrangeControl(this);
+    this.compare = new Compare(this);
   }
 
   start() {
@@ -95,6 +101,8 @@ class ConvcamTab {
     this.controls.render();
     this.probeChoice.render();
     this.scrubber.render();
+    this.arrange.render();
+    this.compare.render(null);
     const token = ++this.drawToken;
     const layer = this.data.layer();
     const runs = this.data.selectedRuns();
@@ -105,9 +113,11 @@ class ConvcamTab {
     if (!layer) return;
     const reference = this.state.norm === "locked" ? this.data.reference() : null;
     const ready = reference ? this.data.cache.get(reference.key).then((f) => f.info.sources, () => null) : Promise.resolve(null);
-    ready.then((referenceSources) => {
+    Promise.all([ready, this.arrange.order()]).then(([referenceSources, order]) => {
       if (token !== this.drawToken) return;
-      const view = { norm: this.state.norm, colour: this.state.colour, references: referenceSources };
+      const view = { norm: this.state.norm, colour: this.state.colour, references: referenceSources, order };
+      this.arrange.render(); // its reference step is loaded now: echo and change are offered or not
+      this.compare.render(view);
       const shown = runs.map((run) => this.panels.draw(run, layer, step, view, token));
       this.filmstrip.draw(layer, runs, view, token);
       // Neighbours only once the shown frames are in: they must not queue ahead of them.

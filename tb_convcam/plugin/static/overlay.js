@@ -2,13 +2,17 @@
 // An SVG over the canvas whose viewBox is the mosaic's pixels, so a mark sits
 // on its tile at every zoom; strokes keep their screen width.
 
+import { positionOfSlot } from "./arrange.js";
 import { tileMarks } from "./kernelhealth.js";
 import { tileBox } from "./stepinfo.js";
 import { svgEl } from "./views.js";
 
-/** Mark `frame`'s dead and dormant tiles on `svg` when `on`; redrawn only when frame, colours or `on` change. */
-export function drawMarks(svg, frame, colour, on) {
-  const key = on ? `${frame.key}|${colour}` : "";
+/**
+ * Mark `frame`'s dead and dormant tiles on `svg` when `on`, each where its tile is drawn
+ * (`arranged`: arrange.js); redrawn only when frame, colours, order or `on` change.
+ */
+export function drawMarks(svg, frame, colour, on, arranged = null) {
+  const key = on ? `${frame.key}|${colour}|${arranged ? arranged.slotAt.join(",") : ""}` : "";
   if (svg.dataset.key === key) return;
   svg.dataset.key = key;
   if (!on) {
@@ -18,7 +22,9 @@ export function drawMarks(svg, frame, colour, on) {
   svg.setAttribute("viewBox", `0 0 ${frame.width} ${frame.height}`);
   const marks = tileMarks(frame.info, colour);
   svg.replaceChildren(
-    ...marks.flatMap((mark, slot) => (mark ? [markTile(tileBox(frame.info, slot), mark, frame.info.kernels[slot])] : [])),
+    ...marks.flatMap((mark, slot) =>
+      mark ? [markTile(tileBox(frame.info, positionOfSlot(arranged, slot)), mark, frame.info.kernels[slot])] : [],
+    ),
   );
 }
 

@@ -5,7 +5,6 @@
 
 import { atOrBefore } from "./model.js";
 import { drawMarks } from "./overlay.js";
-import { paint } from "./pixels.js";
 import { bindPointer } from "./pointer.js";
 import { showProbe, sizeProbe } from "./probe.js";
 import { MAX_ZOOM, ZOOM_FIT } from "./state.js";
@@ -71,19 +70,27 @@ export class Panels {
       return nothingToShow(`Step ${entry.step} has no mosaic of the chosen probe image; this run logged ${entry.keys.length}.`);
     }
     note(null);
+    panel.compareWith = this.tab.compare.other(run, entry, step); // another frame to compare with (compare.js), or null
+    const otherKey = panel.compareWith && panel.compareWith.key;
     panel.viewport.hidden = false;
     showProbe(panel, this.data.hasProbe(run), this.data.image(), () => this.tab.state.zoom === ZOOM_FIT && this.tab.draw());
     panel.stepLabel.textContent = entry.step === step ? `step ${entry.step}` : `step ${entry.step} (nearest ≤ ${step})`;
     panel.root.dataset.step = String(entry.step);
-    const show = (frame) => {
+    const show = (frame, other) => {
       if (token !== this.tab.drawToken) return;
       panel.frame = frame;
+      panel.otherFrame = other || null;
       this.paint(panel, frame, view);
     };
     const cache = this.data.cache;
     const cached = cache.peek(key);
-    if (cached) return show(cached);
-    return cache.get(key).then(show, (error) => token === this.tab.drawToken && note(`Could not load this step: ${error.message}`));
+    const cachedOther = otherKey ? cache.peek(otherKey) : null;
+    if (cached && (!otherKey || cachedOther)) return show(cached, cachedOther);
+    const other = otherKey ? cache.get(otherKey).catch(() => null) : null;
+    return Promise.all([cache.get(key), other]).then(
+      ([frame, otherFrame]) => show(frame, otherFrame),
+      (error) => token === this.tab.drawToken && note(`Could not load this step: ${error.message}`),
+    );
   }
 
   paint(panel, frame, view) {
@@ -92,17 +99,14 @@ export class Panels {
       canvas.width = frame.width;
       canvas.height = frame.height;
     }
-    const context = canvas.getContext("2d");
-    if (!panel.image || panel.image.width !== frame.width || panel.image.height !== frame.height) {
-      panel.image = context.createImageData(frame.width, frame.height); // reused while the size holds
-    }
-    context.putImageData(paint(frame, panel.image, view), 0, 0);
+    // Painted, compared and arranged there (its buffers are reused while the size holds).
+    canvas.getContext("2d").putImageData(this.tab.compare.image(panel, frame, view), 0, 0);
     const zoom = this.tab.state.zoom;
     this.zoom = zoom === ZOOM_FIT ? fitZoom(panel, frame, this.widestProbe()) : zoom;
     canvas.style.width = `${frame.width * this.zoom}px`;
     canvas.style.height = `${frame.height * this.zoom}px`;
     sizeProbe(panel, frame.height * this.zoom);
-    drawMarks(panel.marks, frame, view.colour, this.tab.state.overlay);
+    drawMarks(panel.marks, frame, view.colour, this.tab.state.overlay, panel.arrangement);
     this.ui.zoomLabel.textContent = `${this.zoom}×`;
     panel.root.dataset.drawn = `${frame.key}|${view.norm}|${view.colour}`;
   }

@@ -10,7 +10,7 @@
 
 import { tileBox } from "./stepinfo.js";
 
-const PADDING_RGB = [40, 40, 40];
+export const PADDING_RGB = [40, 40, 40];
 const EMPTY_RGB = [26, 26, 26];
 // Okabe–Ito colours, distinguishable with the common colour-vision deficiencies.
 export const RECOLOUR_PALETTE = [
@@ -19,14 +19,16 @@ export const RECOLOUR_PALETTE = [
   [0, 158, 115], // bluish green
 ];
 
-function storedRange(info, source, slot) {
+/** The range lo..hi a stored pixel of (source, slot) spans: 0 is lo, 255 is hi. */
+export function storedRange(info, source, slot) {
   const mode = info.normalization.mode;
   if (mode === "fixed") return info.normalization.range;
   if (mode === "layer") return [source.layerMin, source.layerMax];
   return [source.stats.min[slot], source.stats.max[slot]];
 }
 
-function targetRange(source, slot, norm, reference) {
+/** The range the chosen normalisation maps to black..white; `reference` is the locked reference's source. */
+export function targetRange(source, slot, norm, reference) {
   if (norm === "kernel") return [source.stats.min[slot], source.stats.max[slot]];
   if (norm === "locked" && reference) return [reference.layerMin, reference.layerMax];
   return [source.layerMin, source.layerMax];

@@ -2,6 +2,8 @@
 // stats (and its health, when logged), a drag pans (every panel follows), a
 // click opens the filmstrip of that kernel.
 
+import { slotAtPosition } from "./arrange.js";
+import { differenceLine } from "./compare.js";
 import { kernelMarks } from "./kernelhealth.js";
 import { slotAt, tileBox } from "./stepinfo.js";
 import { renderTooltip } from "./views.js";
@@ -51,16 +53,17 @@ export function bindPointer(panel, tab) {
   });
 }
 
-/** The tile under the pointer: {slot, kernel, frame}, or null. */
+/** The tile under the pointer: {position, slot, kernel, frame}, or null; `slot` the true one of the tile drawn at `position` (arrange.js). */
 function hit(panel, event) {
   const frame = panel.frame;
   if (!frame) return null;
   const rect = panel.canvas.getBoundingClientRect();
   const x = Math.floor(((event.clientX - rect.left) / rect.width) * frame.width);
   const y = Math.floor(((event.clientY - rect.top) / rect.height) * frame.height);
-  const slot = slotAt(frame.info, x, y);
-  if (slot === null || slot < 0) return null;
-  return { slot, kernel: frame.info.kernels[slot], frame };
+  const position = slotAt(frame.info, x, y);
+  if (position === null || position < 0) return null;
+  const slot = slotAtPosition(panel.arrangement, position);
+  return { position, slot, kernel: frame.info.kernels[slot], frame };
 }
 
 function hover(panel, event, tooltip) {
@@ -69,8 +72,8 @@ function hover(panel, event, tooltip) {
     hideHover(panel, tooltip);
     return;
   }
-  const { slot, kernel, frame } = found;
-  const box = tileBox(frame.info, slot);
+  const { position, slot, kernel, frame } = found;
+  const box = tileBox(frame.info, position);
   const zoom = panel.canvas.getBoundingClientRect().width / frame.width;
   Object.assign(panel.hoverBox.style, {
     left: `${panel.canvas.offsetLeft + box.x * zoom - 1}px`,
@@ -94,7 +97,7 @@ function hover(panel, event, tooltip) {
     health: source.health && slot < source.health.echo.length ? { echo: source.health.echo[slot], change: source.health.change[slot] } : null,
     mark: kernelMarks(source)[slot] || null,
   }));
-  renderTooltip(tooltip, { run: panel.run, step: panel.root.dataset.step, kernel, sources });
+  renderTooltip(tooltip, { run: panel.run, step: panel.root.dataset.step, kernel, sources, difference: differenceLine(panel, slot) });
   tooltip.hidden = false;
   const x = Math.min(event.clientX + 16, window.innerWidth - tooltip.offsetWidth - 8);
   const y = Math.min(event.clientY + 16, window.innerHeight - tooltip.offsetHeight - 8);

@@ -5,13 +5,19 @@
 // character), step, norm, colour, zoom, kernel, overlay (the dead / dormant
 // marks), image (which probe image, when runs logged several), and the
 // reference (refRun, refStep) that "locked" normalisation uses, and runFilter
-// (the run list's regular expression, runfilter.js). It lives in
+// (the run list's regular expression, runfilter.js), the kernels' arrangement
+// and the step it is taken from (arrange, arrangeRun, arrangeStep; arrange.js),
+// and the comparison (diff: "run" or "baseline", diffRun, diffShow, diffGain; compare.js). It lives in
 // the plugin page's hash and, inside TensorBoard, in TensorBoard's own URL as
 // ?p.convcam.view=…
 
 import { embeddingUrl } from "./host.js";
 
 export const NORMALISATIONS = ["kernel", "layer", "locked"];
+export const ARRANGEMENTS = ["index", "mean", "echo", "change"];
+export const COMPARISONS = ["run", "baseline"];
+export const DIFF_SHOWS = ["difference", "swipe", "flicker"];
+export const DIFF_GAINS = [1, 4, 16];
 export const ZOOM_FIT = 0;
 export const MAX_ZOOM = 32;
 const URL_PARAM = "p.convcam.view"; // the view in TensorBoard's own URL when embedded
@@ -31,6 +37,13 @@ export function defaultState() {
     refRun: null,
     refStep: null,
     runFilter: "", // the run list's filter: a regular expression (runfilter.js)
+    arrange: "index", // the order of the tiles (arrange.js), taken from arrangeRun's arrangeStep
+    arrangeRun: null,
+    arrangeStep: null,
+    diff: "", // compare every panel with: "" nothing, "run" diffRun at the same step, "baseline" its baseline
+    diffRun: null,
+    diffShow: "difference", // how: "difference", "swipe" or "flicker"
+    diffGain: 1, // the difference's full colour at 1 / diffGain of the shown range
   };
 }
 
@@ -52,6 +65,13 @@ export function parseState(text) {
   state.refRun = params.get("refRun") || null;
   state.refStep = integerOrNull(params.get("refStep"));
   state.runFilter = (params.get("runFilter") || "").slice(0, 1000);
+  if (ARRANGEMENTS.includes(params.get("arrange"))) state.arrange = params.get("arrange");
+  state.arrangeRun = params.get("arrangeRun") || null;
+  state.arrangeStep = integerOrNull(params.get("arrangeStep"));
+  if (COMPARISONS.includes(params.get("diff"))) state.diff = params.get("diff");
+  state.diffRun = params.get("diffRun") || null;
+  if (DIFF_SHOWS.includes(params.get("diffShow"))) state.diffShow = params.get("diffShow");
+  if (DIFF_GAINS.includes(Number(params.get("diffGain")))) state.diffGain = Number(params.get("diffGain"));
   return state;
 }
 
@@ -71,6 +91,17 @@ export function formatState(state) {
     if (state.refStep !== null) params.set("refStep", String(state.refStep));
   }
   if (state.runFilter) params.set("runFilter", state.runFilter);
+  if (state.arrange !== "index") {
+    params.set("arrange", state.arrange);
+    if (state.arrangeRun !== null) params.set("arrangeRun", state.arrangeRun);
+    if (state.arrangeStep !== null) params.set("arrangeStep", String(state.arrangeStep));
+  }
+  if (state.diff) {
+    params.set("diff", state.diff);
+    if (state.diff === "run" && state.diffRun !== null) params.set("diffRun", state.diffRun);
+    if (state.diffShow !== "difference") params.set("diffShow", state.diffShow);
+    if (state.diffGain !== 1) params.set("diffGain", String(state.diffGain));
+  }
   return params.toString();
 }
 

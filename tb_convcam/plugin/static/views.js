@@ -77,6 +77,10 @@ export function buildSkeleton(root) {
       el("span", { className: "cc-legend-dormant", text: "dormant" }),
     ]),
     reference: el("div", { className: "cc-reference" }),
+    arrange: el("div", { className: "cc-segmented cc-arrange", attrs: { role: "radiogroup", "aria-label": "Arrange kernels" } }),
+    arrangeBar: el("div", { className: "cc-arrange-bar", attrs: { hidden: "" } }),
+    compare: el("div", { className: "cc-segmented cc-compare", attrs: { role: "radiogroup", "aria-label": "Compare" } }),
+    compareBar: el("div", { className: "cc-compare-bar", attrs: { hidden: "" } }),
     message: el("div", { className: "cc-message" }),
     panels: el("div", { className: "cc-panels" }),
     health: el("section", { className: "cc-health", attrs: { hidden: "", "aria-label": "Layer health" } }),
@@ -102,8 +106,12 @@ export function buildSkeleton(root) {
       labelled("Probe image", parts.probeChoice),
       labelled("Zoom", el("div", { className: "cc-zoom" }, [parts.zoomOut, parts.zoomLabel, parts.zoomIn, parts.zoomFit])),
       labelled("Kernels", el("div", { className: "cc-overlay" }, [parts.overlay, parts.overlayLegend])),
+      labelled("Arrange", parts.arrange),
+      labelled("Compare", parts.compare),
     ]),
     parts.reference,
+    parts.arrangeBar,
+    parts.compareBar,
   ]);
   parts.main = el("main", { className: "cc-main" }, [toolbar, parts.message, parts.panels, parts.health, parts.filmstrip]);
   root.replaceChildren(el("div", { className: "cc-app" }, [sidebar, parts.main]), parts.tooltip);
@@ -341,9 +349,9 @@ const MARK_TEXT = {
 /**
  * Tooltip content: kernel, run, step and each source's stats at that kernel,
  * its health since the baseline when the step logged it ({echo, change}),
- * and its mark ("dead", "dormant" or null).
+ * and its mark ("dead", "dormant" or null); `difference`: a line on the kernel's difference view (compare.js).
  */
-export function renderTooltip(tooltip, { run, step, kernel, sources }) {
+export function renderTooltip(tooltip, { run, step, kernel, sources, difference = null }) {
   tooltip.replaceChildren(
     el("div", { className: "cc-tip-title", text: `Kernel ${kernel}` }),
     el("div", { className: "cc-tip-sub", text: `${run} · step ${step}` }),
@@ -367,6 +375,7 @@ export function renderTooltip(tooltip, { run, step, kernel, sources }) {
         source.mark && el("div", { className: `cc-tip-mark cc-tip-${source.mark}`, text: MARK_TEXT[source.mark] }),
       ]),
     ),
+    ...(difference ? [el("div", { className: "cc-tip-difference", text: difference })] : []),
     el("div", { className: "cc-tip-hint", text: "Click to follow this kernel across steps" }),
   );
 }
