@@ -20,6 +20,8 @@
 //   pointer.js    hover, drag to pan, click on a panel
 //   curves.js     the layer's health metrics over steps
 //   filmstrip.js  one kernel across steps
+//   legend.js, colourbar.js, clipping.js  which colour is which source; the scale and clipped pixels
+//   export.js     the view as a PNG, a step range as a GIF (snapshot.js, gif.js, palette.js, pngtext.js)
 //   host.js       inside TensorBoard: reloads, dark mode, its URL
 //   state.js      the view state and keeping it in the URL
 //   views.js      DOM building
@@ -28,6 +30,7 @@
 
 import { Controls } from "./static/controls.js";
 import { HealthCurves } from "./static/curves.js";
+import { Exporter } from "./static/export.js";
 import { Filmstrip } from "./static/filmstrip.js";
 import { followDarkMode, followReloads } from "./static/host.js";
 import { TabData } from "./static/loading.js";
@@ -59,12 +62,14 @@ class ConvcamTab {
     this.panels = new Panels(this);
     this.filmstrip = new Filmstrip(this);
     this.curves = new HealthCurves(this);
+    this.exporter = new Exporter(this);
   }
 
   start() {
     this.controls.bind();
     this.scrubber.bind();
     this.filmstrip.bind();
+    this.exporter.bind();
     this.controls.render();
     this.probeChoice.render();
     followReloads(() => this.refresh());
@@ -95,6 +100,7 @@ class ConvcamTab {
     this.controls.render();
     this.probeChoice.render();
     this.scrubber.render();
+    this.exporter.render();
     const token = ++this.drawToken;
     const layer = this.data.layer();
     const runs = this.data.selectedRuns();

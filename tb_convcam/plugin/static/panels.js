@@ -4,6 +4,7 @@
 // with the health marks when they are on.
 
 import { atOrBefore } from "./model.js";
+import { drawScale } from "./colourbar.js";
 import { drawMarks } from "./overlay.js";
 import { paint } from "./pixels.js";
 import { bindPointer } from "./pointer.js";
@@ -103,6 +104,7 @@ export class Panels {
     canvas.style.height = `${frame.height * this.zoom}px`;
     sizeProbe(panel, frame.height * this.zoom);
     drawMarks(panel.marks, frame, view.colour, this.tab.state.overlay);
+    drawScale(panel, frame, view, this.tab);
     this.ui.zoomLabel.textContent = `${this.zoom}×`;
     panel.root.dataset.drawn = `${frame.key}|${view.norm}|${view.colour}`;
   }

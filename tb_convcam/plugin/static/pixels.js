@@ -26,7 +26,8 @@ function storedRange(info, source, slot) {
   return [source.stats.min[slot], source.stats.max[slot]];
 }
 
-function targetRange(source, slot, norm, reference) {
+/** The range `norm` stretches a (source, slot) to; `reference` is the reference step's source ("locked"). */
+export function targetRange(source, slot, norm, reference) {
   if (norm === "kernel") return [source.stats.min[slot], source.stats.max[slot]];
   if (norm === "locked" && reference) return [reference.layerMin, reference.layerMax];
   return [source.layerMin, source.layerMax];
@@ -36,7 +37,7 @@ function targetRange(source, slot, norm, reference) {
  * Scale and offset per (source, slot) that take a stored pixel to the chosen
  * normalisation. `references[c]` is source c of the reference step ("locked").
  */
-function affines(info, norm, references) {
+export function affines(info, norm, references) {
   const slots = info.kernels.length;
   return info.sources.map((source, c) => {
     const scale = new Float32Array(slots);
