@@ -14,13 +14,14 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import health_logdir
 import numpy as np
 import plugin_support as support
 import pytest
 from PIL import Image, ImageSequence
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
-from tab_driver import SCREENSHOTS, click_segment, open_tab, panels, screenshot, wait_drawn, wait_until, write_browser_logdir
+from tab_driver import SCREENSHOTS, TILE_PX, click_segment, open_tab, panels, screenshot, wait_drawn, wait_until, write_browser_logdir
 
 LAYER = support.SINGLE_LAYER  # xa/conv1: 16 kernels of 8x8, probe item 0 of (2, 8, 8, 16)
 LAYER_Q = urllib.parse.quote(LAYER, safe="")
@@ -235,18 +236,25 @@ def test_the_png_export_is_the_view_as_shown_with_its_description(browser, serve
         np.testing.assert_array_equal(picture[box["y"]:box["y"] + box["height"], box["x"]:box["x"] + box["width"]], expected)
 
 
-def test_the_png_export_of_a_merged_layer_in_dark_mode(browser, server, downloads, request):
-    open_tab(browser, server, f"layer={MERGED_Q}&run=blank&run=trained&step=15&norm=layer&colour=recolour&overlay=1")
-    dark_mode(browser)
+def test_inside_tensorboards_dark_page_a_merged_layers_png_is_dark_with_its_legend(browser, server, downloads, request):
+    view = urllib.parse.quote(f"layer={MERGED_Q}&run=blank&run=trained&step=15&norm=layer&colour=recolour&overlay=1&zoom=8")
+    browser.switch_to.default_content()
+    browser.get(f"{server}/?p.convcam.view={view}#convcam")
+    frame = wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "iframe"), "no plugin iframe")[0]
+    browser.execute_script("document.body.classList.add('dark-mode')")  # TensorBoard's dark mode
+    browser.switch_to.frame(frame)
     wait_drawn(browser, "trained", step=15, norm="layer", colour="recolour", layer=support.DUAL_LAYER)
+    wait_until(browser, lambda d: d.execute_script("return document.documentElement.classList.contains('cc-dark')"), "no dark mode")
     browser.find_element(By.CSS_SELECTOR, ".cc-export-png").click()
     path = downloaded(downloads, ".png")
+    browser.switch_to.default_content()
     keep(path, f"export-merged-dark-{request.node.callspec.id}.png")
     image = Image.open(path)
+    text = json.loads(image.text["convcam"])
 
-    corner = image.convert("RGB").getpixel((2, 2))
-    assert max(corner) < 80, "the tab's dark surface"
-    assert json.loads(image.text["convcam"])["colours"] == "recolour"
+    assert max(image.convert("RGB").getpixel((2, 2))) < 80, "the tab's dark surface"
+    assert (text["colours"], text["zoom"]) == ("recolour", 8)
+    assert "overlay=1" in text["view"]
 
 
 def test_the_gif_has_one_frame_per_logged_step_in_the_range(browser, server, downloads, request):
@@ -280,3 +288,97 @@ def test_the_gif_has_one_frame_per_logged_step_in_the_range(browser, server, dow
     difference = np.abs(np.asarray(frames[0], np.int16) - np.asarray(png, np.int16))
     assert difference.mean() < 1 and np.percentile(difference, 99) <= 8
     assert len({frame.tobytes() for frame in frames}) == 4
+
+
+# A long run: 200 steps --------------------------------------------------------------------------------
+
+LONG_LAYER = "long/conv"
+LONG_STEPS = 200
+
+# Long tasks (main thread busy over 50 ms) from now on, for the responsiveness check.
+WATCH_LONG_TASKS_JS = """
+window.ccLongTasks = [];
+new PerformanceObserver((list) => window.ccLongTasks.push(...list.getEntries().map((e) => e.duration)))
+  .observe({type: 'longtask'});
+"""
+
+
+@pytest.fixture(scope="module")
+def long_server(tmp_path_factory):
+    """One run of 200 logged steps (32 kernels of 16x16), written record by record; the Python loader."""
+    from tb_convcam import records
+    from tb_convcam.event_writer import EventWriter
+    from tb_convcam.mosaic import TileOptions
+
+    root = tmp_path_factory.mktemp("long")
+    writer = EventWriter(str(root / "long"))
+    rng = np.random.default_rng(0)
+    writes = records.writes(LONG_LAYER, (LONG_LAYER,), None, None, baseline=False, also_to_images=False)
+    for step in range(LONG_STEPS):
+        maps = (rng.normal(size=(1, 16, 16, 32)) * (1 + step / 50)).astype(np.float32)
+        assert writer.write(step, records.summaries([records.prepare([maps], (LONG_LAYER,), [TileOptions()], writes)]))
+    writer.close()
+    with support.tensorboard_server(root, load_fast=False) as base:
+        steps_url = f"{base}/data/plugin/convcam/steps?run=long&layer={urllib.parse.quote(LONG_LAYER, safe='')}"
+        from harness.tensorboard import fetch_json
+        wait_until(None, lambda _: len(fetch_json(steps_url)["steps"]) == LONG_STEPS, "not every step loaded", timeout=60)
+        yield base
+
+
+def test_a_gif_of_200_steps_shows_progress_can_be_cancelled_and_never_freezes_the_tab(browser, long_server, downloads):
+    open_tab(browser, long_server, f"layer={urllib.parse.quote(LONG_LAYER, safe='')}&run=long&zoom=2&norm=locked")
+    wait_drawn(browser, "long", step=LONG_STEPS - 1, norm="locked", layer=LONG_LAYER)
+    browser.find_element(By.CSS_SELECTOR, ".cc-export-gif").click()
+    browser.execute_script(WATCH_LONG_TASKS_JS)
+    browser.find_element(By.CSS_SELECTOR, ".cc-make-gif").click()
+    progress = lambda d: int(d.find_element(By.CSS_SELECTOR, ".cc-animation progress").get_attribute("value"))  # noqa: E731
+    wait_until(browser, lambda d: progress(d) >= 10, "no progress")
+    browser.find_element(By.CSS_SELECTOR, ".cc-gif-cancel").click()
+    wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".cc-make-gif"), "cancel did not stop it")
+    time.sleep(1)
+    assert [p.name for p in downloads.iterdir()] == [], "a cancelled GIF is not saved"
+
+    started = time.monotonic()
+    browser.find_element(By.CSS_SELECTOR, ".cc-make-gif").click()  # the whole range, the default
+    path = downloaded(downloads, ".gif", timeout=180)
+    seconds = time.monotonic() - started
+    longest = max(browser.execute_script("return window.ccLongTasks"), default=0)
+    gif = Image.open(path)
+
+    assert gif.n_frames == LONG_STEPS
+    assert longest < 250, f"the main thread was busy for {longest:.0f} ms at once"
+    print(f"200-frame GIF of {gif.size[0]}x{gif.size[1]}: {seconds:.1f} s, {path.stat().st_size / 1e6:.2f} MB, longest task {longest:.0f} ms")
+
+
+# The probe image and the kernel health marks in the export -----------------------------------------
+
+
+@pytest.fixture(scope="module", params=support.LOADERS)
+def health_server(request, tmp_path_factory):
+    root = health_logdir.write_health_logdir(tmp_path_factory.mktemp("health"))
+    with support.tensorboard_server(root, load_fast=request.param) as base:
+        yield base
+
+
+def test_the_png_export_holds_the_probe_image_and_the_dead_kernel_mark(browser, health_server, downloads, request):
+    zoom = 4
+    open_tab(browser, health_server, f"layer={urllib.parse.quote(health_logdir.LAYER, safe='')}&run=trained&step=20&zoom={zoom}&overlay=1")
+    wait_drawn(browser, "trained", step=20, layer=health_logdir.LAYER)
+    wait_until(browser, lambda d: d.execute_script(
+        "const i = document.querySelector('.cc-probe-image'); return i.complete && i.naturalWidth > 0"), "no probe image")
+    browser.find_element(By.CSS_SELECTOR, ".cc-export-png").click()
+    path = downloaded(downloads, ".png")
+    keep(path, f"export-probe-{request.node.callspec.id}.png")
+    image = Image.open(path)
+    [entry] = json.loads(image.text["convcam"])["runs"]
+    picture = np.array(image.convert("RGB"))
+    probe, mosaic = entry["probe"], entry["mosaic"]
+
+    assert (probe["y"], probe["height"], probe["width"]) == (mosaic["y"], mosaic["height"], mosaic["height"])  # at its height
+    assert probe["x"] + probe["width"] < mosaic["x"]
+    centres = ((np.arange(health_logdir.SIZE) + 0.5) * probe["height"] / health_logdir.SIZE).astype(int)  # each probe pixel's
+    shown_probe = picture[probe["y"] + centres[:, None], probe["x"] + centres[None, :], 0]
+    np.testing.assert_array_equal(shown_probe, health_logdir.probe_picture())
+    # The dead kernel (slot 3 of a 4-column grid) has its red box on its tile's edge.
+    x, y = mosaic["x"] + health_logdir.DEAD_KERNEL * TILE_PX * zoom + 1, mosaic["y"] + 12 * zoom
+    assert tuple(picture[y, x]) == (229, 57, 53)

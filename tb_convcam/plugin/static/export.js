@@ -131,7 +131,7 @@ export class Exporter {
     download(new Blob([png], { type: "image/png" }), `${fileStem(scene, step)}.png`);
   }
 
-  /** What the PNG text says: the view, each run's step and where its mosaic is in the picture. */
+  /** What the PNG text says: the view, each run's step and where its mosaic (and probe image) is in the picture. */
   description(scene, columns, layout, zoom, step) {
     return {
       layer: scene.layer,
@@ -140,7 +140,12 @@ export class Exporter {
       colours: scene.view.colour,
       reference: scene.reference,
       zoom,
-      runs: columns.map((column, i) => ({ run: column.run, step: column.step, mosaic: column.frame ? layout.columns[i].mosaic : null })),
+      runs: columns.map((column, i) => ({
+        run: column.run,
+        step: column.step,
+        mosaic: column.frame ? layout.columns[i].mosaic : null, // where the picture holds each run's mosaic and probe image
+        probe: column.frame && column.probe ? layout.columns[i].probe : null,
+      })),
       view: formatState(this.tab.state),
     };
   }
