@@ -333,6 +333,7 @@ def test_a_gif_of_200_steps_shows_progress_can_be_cancelled_and_never_freezes_th
     browser.find_element(By.CSS_SELECTOR, ".cc-make-gif").click()
     progress = lambda d: int(d.find_element(By.CSS_SELECTOR, ".cc-animation progress").get_attribute("value"))  # noqa: E731
     wait_until(browser, lambda d: progress(d) >= 10, "no progress")
+    screenshot(browser, "gif-progress.png")
     browser.find_element(By.CSS_SELECTOR, ".cc-gif-cancel").click()
     wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".cc-make-gif"), "cancel did not stop it")
     time.sleep(1)

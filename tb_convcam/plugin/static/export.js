@@ -31,7 +31,7 @@ export class Exporter {
     this.ui.exportPng.addEventListener("click", () => this.exportPng().catch((error) => this.fail(error)));
     this.ui.exportGif.addEventListener("click", () => {
       this.ui.animation.hidden = !this.ui.animation.hidden;
-      if (!this.ui.animation.hidden) this.renderAnimationBar();
+      if (!this.ui.animation.hidden) this.renderAnimationBar(true);
     });
   }
 
@@ -150,10 +150,12 @@ export class Exporter {
     };
   }
 
-  /** The step range bar: from, to, how many frames, Make GIF. */
-  renderAnimationBar() {
+  /** The step range bar: from, to, how many frames, Make GIF; rebuilt when the steps change, or when `force`d. */
+  renderAnimationBar(force = false) {
     const steps = this.data.steps;
     const bar = this.ui.animation;
+    if (!force && bar.dataset.steps === steps.join(",")) return; // an open choice list stays open
+    bar.dataset.steps = steps.join(",");
     const previous = bar.querySelectorAll("select");
     const choose = (values, selected, label) =>
       el("select", { attrs: { "aria-label": label } }, values.map((step) => {
@@ -220,12 +222,11 @@ export class Exporter {
         await new Promise((resolve) => setTimeout(resolve, 0)); // let the page breathe between frames
       }
       if (job.cancelled) {
-        bar.replaceChildren();
-        this.renderAnimationBar();
+        this.renderAnimationBar(true);
         return;
       }
       download(new Blob([writer.finish()], { type: "image/gif" }), `${fileStem(scene, `${steps[0]}-${steps[steps.length - 1]}`)}.gif`);
-      this.renderAnimationBar();
+      this.renderAnimationBar(true);
       bar.append(el("span", { className: "cc-animation-note cc-gif-done", text: `saved ${steps.length} frames` }));
     } finally {
       if (this.job === job) this.job = null;
