@@ -6,6 +6,7 @@
 // long run (hundreds of steps) never freezes the tab.
 
 import { GifWriter } from "./gif.js";
+import { sourceColours } from "./legend.js";
 import { atOrBefore } from "./model.js";
 import { paletteOf } from "./palette.js";
 import { asciiJson, withText } from "./pngtext.js";
@@ -213,13 +214,17 @@ export class Exporter {
           canvas = new OffscreenCanvas(layout.width, layout.height);
           writer = new GifWriter(layout.width, layout.height);
         }
+        // Draw, quantise, encode: the page gets its turn between the stages, so no stage of no frame holds it long.
         const context = canvas.getContext("2d", { willReadFrequently: true });
         drawSnapshot(context, layout, columns, { ...scene, step: steps[i], zoom });
-        const { palette, indices } = paletteOf(context.getImageData(0, 0, layout.width, layout.height).data);
+        const pixels = context.getImageData(0, 0, layout.width, layout.height).data;
+        await breathe();
+        const { palette, indices } = paletteOf(pixels);
+        await breathe();
         writer.addFrame(indices, palette, i === steps.length - 1 ? LAST_FRAME_DELAY_CS : FRAME_DELAY_CS);
         progress.value = i + 1;
         note.textContent = `frame ${i + 1} of ${steps.length}`;
-        await new Promise((resolve) => setTimeout(resolve, 0)); // let the page breathe between frames
+        await breathe();
       }
       if (job.cancelled) {
         this.renderAnimationBar(true);
@@ -245,16 +250,20 @@ export class Exporter {
   }
 }
 
+/** How many sources a frame shows with these colours: its colour bar's rows. */
 function shownSourceCount(frame, colour) {
-  if (!frame) return 1;
-  const count = frame.info.sources.length;
-  return count > 1 && /^source\d$/.test(colour) ? 1 : count;
+  return frame ? sourceColours(frame.info.sources.length, colour).filter(Boolean).length : 1;
 }
 
 /** A file name: layer, runs and step(s), with anything but letters, digits and ._=+- as "_". */
 function fileStem(scene, steps) {
   const name = `convcam_${scene.layer}_${scene.runs.join("+")}_step${steps}`.replace(/[^A-Za-z0-9._=+-]+/g, "_");
   return name.length > 150 ? `${name.slice(0, 120)}_step${String(steps).replace(/[^0-9-]/g, "")}` : name;
+}
+
+/** Let the page handle input and paint before going on. */
+function breathe() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Save `blob` as `name` through a download link. */

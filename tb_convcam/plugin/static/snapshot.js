@@ -69,8 +69,8 @@ export function drawSnapshot(context, layout, shown, options) {
   context.fillRect(0, 0, layout.width, layout.height);
   context.textBaseline = "alphabetic";
   drawBand(context, layout, options);
-  shown.forEach((column, i) => drawColumn(context, layout.columns[i], column, options));
-  drawFooter(context, layout, options, shown.some((column) => column.clipped));
+  const clipped = shown.map((column, i) => drawColumn(context, layout.columns[i], column, options));
+  drawFooter(context, layout, options, clipped.includes(true));
 }
 
 function text(context, value, x, y, { size = 12, weight = 400, colour, maxWidth } = {}) {
@@ -106,6 +106,7 @@ function colourText(colour, sources) {
   return "RGB";
 }
 
+/** One run's column; returns whether it marked clipped pixels. */
 function drawColumn(context, place, column, options) {
   const { theme, view, zoom } = options;
   const captionY = PAD + BAND + 16;
@@ -119,7 +120,7 @@ function drawColumn(context, place, column, options) {
   const frame = column.frame;
   if (!frame) {
     text(context, column.note, picture.x + 12, picture.y + picture.height / 2, { colour: "#bdbdbd", maxWidth: picture.width - 24 });
-    return;
+    return false;
   }
   context.imageSmoothingEnabled = false; // integer zoom, nearest pixel: as the panels' pixelated canvas
   if (column.probe && place.probe) {
@@ -129,11 +130,12 @@ function drawColumn(context, place, column, options) {
   const m = place.mosaic;
   const mask = view.norm === "kernel" ? null : new Uint8Array(frame.width * frame.height);
   const rows = scaleOf(frame, view, mask);
-  column.clipped = Boolean(options.clip && rows && rows.some((row) => row.above || row.below));
+  const clipped = Boolean(options.clip && rows && rows.some((row) => row.above || row.below));
   drawPixels(context, frame, (image) => paint(frame, image, view), m);
-  if (column.clipped) drawPixels(context, frame, (image) => paintClipMask(mask, image.data), m);
+  if (clipped) drawPixels(context, frame, (image) => paintClipMask(mask, image.data), m);
   if (options.overlay) drawHealthMarks(context, frame, view.colour, m, zoom);
   drawScaleRows(context, place, rows, frame.info.sources.length > 1, theme);
+  return clipped;
 }
 
 /** Fill an ImageData of the frame's size with `fill`, then draw it scaled into box `m`. */
