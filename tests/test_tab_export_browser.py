@@ -178,6 +178,9 @@ def test_whole_layer_scale_is_the_steps_own_range_and_per_kernel_has_none(browse
 
     assert (float(row["lo"]), float(row["hi"])) == pytest.approx((raw.min(), raw.max()), rel=1e-5)
     assert row["above"] == row["below"] == "0" and "nothing clipped" in row["text"]
+    zero = panels(browser)["trained"].find_element(By.CSS_SELECTOR, ".cc-ramp-zero").get_attribute("style")
+    zero_at = 100 * -raw.min() / (raw.max() - raw.min())  # zero ticked on the ramp
+    assert float(zero.removeprefix("left: ").rstrip("%;")) == pytest.approx(zero_at, abs=0.01)
     assert panels(browser)["trained"].find_element(By.CSS_SELECTOR, "canvas.cc-clip").get_attribute("hidden") is not None
 
     click_segment(browser, "norm", "kernel")
@@ -271,11 +274,13 @@ def test_the_gif_has_one_frame_per_logged_step_in_the_range(browser, server, dow
     assert first.first_selected_option.text == "0" and last.first_selected_option.text == "25"  # the whole range
     first.select_by_visible_text("5")
     last.select_by_visible_text("20")
+    Select(browser.find_element(By.CSS_SELECTOR, ".cc-gif-delay")).select_by_visible_text("0.5 s")
     assert browser.find_element(By.CSS_SELECTOR, ".cc-animation").text.count("4 frames, one per logged step") == 1
     browser.find_element(By.CSS_SELECTOR, ".cc-make-gif").click()
     path = downloaded(downloads, ".gif")
     keep(path, f"export-{request.node.callspec.id}.gif")
     gif = Image.open(path)
+    durations = [frame.info["duration"] for frame in ImageSequence.Iterator(gif)]
     frames = [frame.convert("RGB") for frame in ImageSequence.Iterator(gif)]
     frames[0].save(SCREENSHOTS / f"export-gif-frame0-{request.node.callspec.id}.png")
     wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".cc-gif-done"), "no 'saved' note")
@@ -284,6 +289,7 @@ def test_the_gif_has_one_frame_per_logged_step_in_the_range(browser, server, dow
     assert gif.n_frames == 4
     assert all(frame.size == png.size for frame in frames)
     assert gif.info.get("loop") == 0
+    assert durations == [500, 500, 500, 1500], "the chosen time per frame; the last step held longer"
     # Frame 1 is step 5 drawn as the PNG of step 5 (the step printed in its band alike), up to the palette.
     difference = np.abs(np.asarray(frames[0], np.int16) - np.asarray(png, np.int16))
     assert difference.mean() < 1 and np.percentile(difference, 99) <= 8

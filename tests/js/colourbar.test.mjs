@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ABOVE, BELOW, CLIPPED_ABOVE, clippedText, paintClipMask, scaleOf, shareText } from "../../tb_convcam/plugin/static/clipping.js";
+import { ABOVE, BELOW, CLIPPED_ABOVE, clippedText, paintClipMask, scaleOf, shareText, zeroAt } from "../../tb_convcam/plugin/static/clipping.js";
 import { entryText, legendEntries, sourceColours } from "../../tb_convcam/plugin/static/legend.js";
 import { paint } from "../../tb_convcam/plugin/static/pixels.js";
 
@@ -104,4 +104,8 @@ test("the legend names each source in its colour, where they overlap, or the one
   const alone = legendEntries(["a", "b"], "source1");
   assert.deepEqual(alone.map((e) => entryText(e, "source1")), ["a hidden", "b alone, in grey"]);
   assert.deepEqual(sourceColours(2, "source9"), [null, [255, 255, 255]], "a source past the last: the last");
+});
+
+test("zero is ticked on a ramp only where the range crosses it", () => {
+  assert.deepEqual([zeroAt({ lo: -1, hi: 3 }), zeroAt({ lo: 0, hi: 3 }), zeroAt({ lo: -3, hi: -1 })], [0.25, null, null]);
 });

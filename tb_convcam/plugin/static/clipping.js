@@ -76,6 +76,11 @@ function clipTile(frame, c, box, scale, offset, mask) {
   return { above, below };
 }
 
+/** Where zero sits on a row's ramp, as a fraction of its width; null when the range does not cross zero. */
+export function zeroAt({ lo, hi }) {
+  return lo < 0 && hi > 0 ? -lo / (hi - lo) : null;
+}
+
 /** Paint a clip mask into RGBA `target` (an ImageData's data): the clip colours where clipped, transparent elsewhere. */
 export function paintClipMask(mask, target) {
   target.fill(0);

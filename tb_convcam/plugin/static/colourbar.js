@@ -1,11 +1,11 @@
 // Under each panel, the picture's scale: for "Whole layer" and "Locked" a
 // colour bar per shown source (its lo..hi and the ramp from black to its
-// colour) with how much of it is clipped; for "Per kernel" a line saying
+// colour, zero ticked on it) with how much of it is clipped; for "Per kernel" a line saying
 // there is no single scale. Clipped pixels are marked on the mosaic (a canvas
 // over it: magenta above the range, cyan below), which "mark clipped" turns
 // off and on for every panel (kept in the URL as clip=0 when off).
 
-import { CLIPPED_ABOVE, CLIPPED_BELOW, clippedText, paintClipMask, scaleOf } from "./clipping.js";
+import { CLIPPED_ABOVE, CLIPPED_BELOW, clippedText, paintClipMask, scaleOf, zeroAt } from "./clipping.js";
 import { rgbText } from "./legend.js";
 import { el, formatNumber } from "./views.js";
 
@@ -44,7 +44,7 @@ export function drawScale(panel, frame, view, tab) {
         [
           merged && el("span", { className: "cc-scale-name", text: row.name, attrs: { title: row.name } }),
           el("span", { className: "cc-scale-lo", text: formatNumber(row.lo) }),
-          el("span", { className: "cc-ramp", attrs: { style: `background:linear-gradient(to right, #000, ${rgbText(row.rgb)})` } }),
+          ramp(row),
           el("span", { className: "cc-scale-hi", text: formatNumber(row.hi) }),
           el("span", { className: clipped ? "cc-scale-clipped cc-has-clipped" : "cc-scale-clipped", text: clippedText(row) }),
         ],
@@ -60,6 +60,14 @@ export function drawScale(panel, frame, view, tab) {
         el("span", { text: "below min" }),
       ]),
   );
+}
+
+/** The ramp from black (lo) to the source's colour (hi), with a tick where zero is when the range crosses it. */
+function ramp(row) {
+  const zero = zeroAt(row);
+  return el("span", { className: "cc-ramp", attrs: { style: `background:linear-gradient(to right, #000, ${rgbText(row.rgb)})` } }, [
+    zero !== null && el("span", { className: "cc-ramp-zero", attrs: { style: `left:${(100 * zero).toFixed(2)}%`, title: "0" } }),
+  ]);
 }
 
 /** The clip marks canvas over the mosaic: the mask's pixels in the clip colours, hidden without a mask. */

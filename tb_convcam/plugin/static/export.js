@@ -16,8 +16,9 @@ import { el, runColour } from "./views.js";
 
 const MAX_PNG_PIXELS = 64e6; // beyond this a lower zoom is used (canvases have limits)
 const MAX_GIF_FRAME_PIXELS = 1.5e6; // per frame: keeps encoding at tens of ms a frame
-const FRAME_DELAY_CS = 25; // 4 frames a second
-const LAST_FRAME_DELAY_CS = 150; // the last step is held before the loop starts again
+const FRAME_DELAYS_CS = [10, 25, 50, 100]; // the choices of time per frame, in GIF's hundredths of a second
+const FRAME_DELAY_CS = 25; // the default: 4 frames a second
+const LAST_FRAME_HOLD_CS = 150; // the last step is held at least this long before the loop starts again
 
 export class Exporter {
   /** `tab`: the controller (index.js); `tab.data` what is loaded, `tab.panels` what is shown. */
@@ -58,7 +59,7 @@ export class Exporter {
     const references = reference ? (await this.data.cache.get(reference.key)).info.sources : null;
     const style = getComputedStyle(document.documentElement);
     const theme = Object.fromEntries(
-      ["surface", "text", "muted", "canvas"].map((name) => [name, style.getPropertyValue(`--cc-${name}`).trim()]),
+      ["surface", "text", "muted", "canvas", "accent"].map((name) => [name, style.getPropertyValue(`--cc-${name}`).trim()]),
     );
     const view = { norm: state.norm, colour: state.colour, references };
     return {
@@ -166,6 +167,12 @@ export class Exporter {
       }));
     const oldFrom = previous[0] ? Number(previous[0].value) : steps[0];
     const oldTo = previous[1] ? Number(previous[1].value) : steps[steps.length - 1];
+    const oldDelay = previous[2] ? Number(previous[2].value) : FRAME_DELAY_CS;
+    const delay = el("select", { className: "cc-gif-delay", attrs: { "aria-label": "Time per frame" } }, FRAME_DELAYS_CS.map((cs) => {
+      const option = el("option", { text: `${cs / 100} s`, attrs: { value: String(cs) } });
+      option.selected = cs === oldDelay;
+      return option;
+    }));
     const from = choose(steps, steps.includes(oldFrom) ? oldFrom : steps[0], "First step");
     const to = choose(steps, steps.includes(oldTo) ? oldTo : steps[steps.length - 1], "Last step");
     from.classList.add("cc-gif-from");
@@ -180,16 +187,17 @@ export class Exporter {
     };
     from.addEventListener("change", update);
     to.addEventListener("change", update);
-    make.addEventListener("click", () => this.makeGif(inRange()).catch((error) => this.fail(error)));
+    make.addEventListener("click", () => this.makeGif(inRange(), Number(delay.value)).catch((error) => this.fail(error)));
     update();
     bar.replaceChildren(
-      el("span", { text: "Animate this layer from step" }), from, el("span", { text: "to" }), to, count, make,
+      el("span", { text: "Animate this layer from step" }), from, el("span", { text: "to" }), to,
+      el("span", { text: "a frame every" }), delay, count, make,
       el("button", { className: "cc-link", text: "Close", attrs: { type: "button" }, on: { click: () => (bar.hidden = true) } }),
     );
   }
 
-  /** One GIF frame per step of `steps`, drawn as the view is now (runs, normalisation, colours, zoom). */
-  async makeGif(steps) {
+  /** One GIF frame per step of `steps`, each shown `delayCs` hundredths of a second, drawn as the view is now. */
+  async makeGif(steps, delayCs) {
     const job = { cancelled: false };
     this.job = job;
     const bar = this.ui.animation;
@@ -221,7 +229,7 @@ export class Exporter {
         await breathe();
         const { palette, indices } = paletteOf(pixels);
         await breathe();
-        writer.addFrame(indices, palette, i === steps.length - 1 ? LAST_FRAME_DELAY_CS : FRAME_DELAY_CS);
+        writer.addFrame(indices, palette, i === steps.length - 1 ? Math.max(delayCs, LAST_FRAME_HOLD_CS) : delayCs);
         progress.value = i + 1;
         note.textContent = `frame ${i + 1} of ${steps.length}`;
         await breathe();

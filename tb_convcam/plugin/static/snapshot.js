@@ -7,7 +7,7 @@
 // layer. The same layout serves every frame of an animation, so frames keep
 // one size.
 
-import { CLIPPED_ABOVE, CLIPPED_BELOW, clippedText, paintClipMask, scaleOf } from "./clipping.js";
+import { CLIPPED_ABOVE, CLIPPED_BELOW, clippedText, paintClipMask, scaleOf, zeroAt } from "./clipping.js";
 import { tileMarks } from "./kernelhealth.js";
 import { entryText, legendEntries, rgbText } from "./legend.js";
 import { paint } from "./pixels.js";
@@ -184,6 +184,11 @@ function drawScaleRows(context, place, rows, merged, theme) {
     gradient.addColorStop(1, rgbText(row.rgb));
     context.fillStyle = gradient;
     context.fillRect(x, y - 10, RAMP_WIDTH, 10);
+    const zero = zeroAt(row);
+    if (zero !== null) {
+      context.fillStyle = theme.accent;
+      context.fillRect(x + Math.round(zero * RAMP_WIDTH) - 1, y - 12, 2, 14);
+    }
     x += RAMP_WIDTH + 6;
     text(context, formatNumber(row.hi), x, y, { colour: theme.text });
     text(context, clippedText(row), place.x, y + LINE, { colour: theme.muted, maxWidth: place.width });
