@@ -7,7 +7,6 @@ checked against the logged activations. Screenshots and the exported files go to
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import time
@@ -21,7 +20,14 @@ import pytest
 from PIL import Image, ImageSequence
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
-from tab_driver import SCREENSHOTS, TILE_PX, click_segment, open_tab, panels, screenshot, wait_drawn, wait_until, write_browser_logdir
+from tab_driver import (
+    SCREENSHOTS, TILE_PX, click_segment, open_tab, panels, screenshot, wait_drawn, wait_until, write_browser_logdir,
+)
+
+from harness.tensorboard import PLUGIN_ROUTES, fetch_json
+from tb_convcam import records
+from tb_convcam.event_writer import EventWriter
+from tb_convcam.mosaic import TileOptions
 
 LAYER = support.SINGLE_LAYER  # xa/conv1: 16 kernels of 8x8, probe item 0 of (2, 8, 8, 16)
 LAYER_Q = urllib.parse.quote(LAYER, safe="")
@@ -276,6 +282,7 @@ def test_the_gif_has_one_frame_per_logged_step_in_the_range(browser, server, dow
     last.select_by_visible_text("20")
     Select(browser.find_element(By.CSS_SELECTOR, ".cc-gif-delay")).select_by_visible_text("0.5 s")
     assert browser.find_element(By.CSS_SELECTOR, ".cc-animation").text.count("4 frames, one per logged step") == 1
+    screenshot(browser, f"gif-range-{request.node.callspec.id}.png")
     browser.find_element(By.CSS_SELECTOR, ".cc-make-gif").click()
     path = downloaded(downloads, ".gif")
     keep(path, f"export-{request.node.callspec.id}.gif")
@@ -312,10 +319,6 @@ new PerformanceObserver((list) => window.ccLongTasks.push(...list.getEntries().m
 @pytest.fixture(scope="module")
 def long_server(tmp_path_factory):
     """One run of 200 logged steps (32 kernels of 16x16), written record by record; the Python loader."""
-    from tb_convcam import records
-    from tb_convcam.event_writer import EventWriter
-    from tb_convcam.mosaic import TileOptions
-
     root = tmp_path_factory.mktemp("long")
     writer = EventWriter(str(root / "long"))
     rng = np.random.default_rng(0)
@@ -325,8 +328,7 @@ def long_server(tmp_path_factory):
         assert writer.write(step, records.summaries([records.prepare([maps], (LONG_LAYER,), [TileOptions()], writes)]))
     writer.close()
     with support.tensorboard_server(root, load_fast=False) as base:
-        steps_url = f"{base}/data/plugin/convcam/steps?run=long&layer={urllib.parse.quote(LONG_LAYER, safe='')}"
-        from harness.tensorboard import fetch_json
+        steps_url = f"{base}{PLUGIN_ROUTES}/steps?run=long&layer={urllib.parse.quote(LONG_LAYER, safe='')}"
         wait_until(None, lambda _: len(fetch_json(steps_url)["steps"]) == LONG_STEPS, "not every step loaded", timeout=60)
         yield base
 
@@ -336,10 +338,11 @@ def test_a_gif_of_200_steps_shows_progress_can_be_cancelled_and_never_freezes_th
     wait_drawn(browser, "long", step=LONG_STEPS - 1, norm="locked", layer=LONG_LAYER)
     browser.find_element(By.CSS_SELECTOR, ".cc-export-gif").click()
     browser.execute_script(WATCH_LONG_TASKS_JS)
+    dark_mode(browser)
     browser.find_element(By.CSS_SELECTOR, ".cc-make-gif").click()
     progress = lambda d: int(d.find_element(By.CSS_SELECTOR, ".cc-animation progress").get_attribute("value"))  # noqa: E731
     wait_until(browser, lambda d: progress(d) >= 10, "no progress")
-    screenshot(browser, "gif-progress.png")
+    screenshot(browser, "gif-progress-dark.png")
     browser.find_element(By.CSS_SELECTOR, ".cc-gif-cancel").click()
     wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".cc-make-gif"), "cancel did not stop it")
     time.sleep(1)
@@ -354,7 +357,8 @@ def test_a_gif_of_200_steps_shows_progress_can_be_cancelled_and_never_freezes_th
 
     assert gif.n_frames == LONG_STEPS
     assert longest < 250, f"the main thread was busy for {longest:.0f} ms at once"
-    print(f"200-frame GIF of {gif.size[0]}x{gif.size[1]}: {seconds:.1f} s, {path.stat().st_size / 1e6:.2f} MB, longest task {longest:.0f} ms")
+    size = path.stat().st_size / 1e6
+    print(f"200-frame GIF of {gif.size[0]}x{gif.size[1]}: {seconds:.1f} s, {size:.2f} MB, longest task {longest:.0f} ms")
 
 
 # The probe image and the kernel health marks in the export -----------------------------------------

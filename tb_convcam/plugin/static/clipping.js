@@ -41,7 +41,8 @@ export function scaleOf(frame, { norm, colour, references }, mask = null) {
     if (!colours[c]) return;
     const reference = references && references[c];
     const [lo, hi] = targetRange(source, 0, norm, reference);
-    const row = { source: c, name: source.name, lo, hi, rgb: colours[c], pixels: 0, above: 0, below: 0, kernels: 0, kernelCount: maps[c].shown };
+    const row = { source: c, name: source.name, lo, hi, rgb: colours[c], pixels: 0, above: 0, below: 0, kernels: 0 };
+    row.kernelCount = maps[c].shown;
     rows.push(row);
     const constant = !(hi > lo) || !Number.isFinite(hi - lo);
     for (let slot = 0; slot < maps[c].shown; slot++) {

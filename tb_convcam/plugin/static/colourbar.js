@@ -39,7 +39,14 @@ export function drawScale(panel, frame, view, tab) {
         "div",
         {
           className: "cc-scale-row",
-          attrs: { "data-source": row.name, "data-lo": row.lo, "data-hi": row.hi, "data-above": row.above, "data-below": row.below, "data-pixels": row.pixels },
+          attrs: {
+            "data-source": row.name,
+            "data-lo": row.lo,
+            "data-hi": row.hi,
+            "data-above": row.above,
+            "data-below": row.below,
+            "data-pixels": row.pixels,
+          },
         },
         [
           merged && el("span", { className: "cc-scale-name", text: row.name, attrs: { title: row.name } }),

@@ -88,7 +88,7 @@ export class Exporter {
         if (key === null) return { ...column, note: `step ${entry.step} has no mosaic of this probe image` };
         try {
           return { ...column, frame: await this.data.cache.get(key) };
-        } catch (error) {
+        } catch {
           return { ...column, note: `could not load step ${entry.step}` };
         }
       }),
@@ -203,7 +203,12 @@ export class Exporter {
     const bar = this.ui.animation;
     const progress = el("progress", { attrs: { max: String(steps.length), value: "0" } });
     const note = el("span", { className: "cc-animation-note", attrs: { "aria-live": "polite" }, text: `frame 0 of ${steps.length}` });
-    const cancel = el("button", { className: "cc-gif-cancel", text: "Cancel", attrs: { type: "button" }, on: { click: () => (job.cancelled = true) } });
+    const cancel = el("button", {
+      className: "cc-gif-cancel",
+      text: "Cancel",
+      attrs: { type: "button" },
+      on: { click: () => (job.cancelled = true) },
+    });
     bar.replaceChildren(el("span", { text: `GIF of steps ${steps[0]}–${steps[steps.length - 1]}` }), progress, note, cancel);
     try {
       const scene = await this.scene();

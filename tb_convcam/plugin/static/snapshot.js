@@ -112,7 +112,8 @@ function drawColumn(context, place, column, options) {
   const captionY = PAD + BAND + 16;
   context.fillStyle = column.colour;
   context.fillRect(place.x, captionY - 10, 10, 10);
-  const nameWidth = text(context, column.run, place.x + 16, captionY, { size: 13, weight: 500, colour: theme.text, maxWidth: place.width - 180 });
+  const name = { size: 13, weight: 500, colour: theme.text, maxWidth: place.width - 180 };
+  const nameWidth = text(context, column.run, place.x + 16, captionY, name);
   text(context, column.label, place.x + 16 + nameWidth + 10, captionY, { colour: theme.muted, maxWidth: place.width - nameWidth - 30 });
   context.fillStyle = theme.canvas;
   const picture = place.picture;
