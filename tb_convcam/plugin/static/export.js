@@ -9,6 +9,7 @@ import { GifWriter } from "./gif.js";
 import { sourceColours } from "./legend.js";
 import { atOrBefore } from "./model.js";
 import { paletteOf } from "./palette.js";
+import { probeChoices } from "./probechoice.js";
 import { asciiJson, withText } from "./pngtext.js";
 import { drawSnapshot, footerLines, snapshotLayout } from "./snapshot.js";
 import { formatState } from "./state.js";
@@ -62,12 +63,15 @@ export class Exporter {
       ["surface", "text", "muted", "canvas", "accent"].map((name) => [name, style.getPropertyValue(`--cc-${name}`).trim()]),
     );
     const view = { norm: state.norm, colour: state.colour, references };
+    const choices = probeChoices(layer, this.data.selectedRuns());
     return {
       layer: layer.name,
       runs,
       sources: layer.sources.map((source) => source.name),
       view,
       reference: reference && { run: reference.run, step: reference.step },
+      image: this.data.image(),
+      probeLabel: choices.length > 1 ? choices[this.data.image()][1] : null, // which probe image, when runs logged several
       overlay: state.overlay,
       clip: state.clip,
       theme,
@@ -141,6 +145,7 @@ export class Exporter {
       normalisation: scene.view.norm,
       colours: scene.view.colour,
       reference: scene.reference,
+      image: scene.image,
       zoom,
       runs: columns.map((column, i) => ({
         run: column.run,
@@ -243,9 +248,11 @@ export class Exporter {
         this.renderAnimationBar(true);
         return;
       }
-      download(new Blob([writer.finish()], { type: "image/gif" }), `${fileStem(scene, `${steps[0]}-${steps[steps.length - 1]}`)}.gif`);
+      const gif = writer.finish();
+      download(new Blob([gif], { type: "image/gif" }), `${fileStem(scene, `${steps[0]}-${steps[steps.length - 1]}`)}.gif`);
       this.renderAnimationBar(true);
-      bar.append(el("span", { className: "cc-animation-note cc-gif-done", text: `saved ${steps.length} frames` }));
+      const size = `${(gif.length / 1e6).toFixed(1)} MB`;
+      bar.append(el("span", { className: "cc-animation-note cc-gif-done", text: `saved ${steps.length} frames, ${size}` }));
     } finally {
       if (this.job === job) this.job = null;
     }

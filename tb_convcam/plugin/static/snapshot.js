@@ -61,7 +61,8 @@ export function snapshotLayout(columns, { zoom, footerLines }) {
 /**
  * Draw the view into `context` (a 2D context of a canvas sized to `layout`).
  * `shown`: per column {run, colour (CSS), label, frame | null, note, probe (a loaded <img>) | null};
- * `options`: {layer, sources (names), view, reference ({run, step} | null), step, zoom, overlay, clip, theme}.
+ * `options`: {layer, sources (names), view, reference ({run, step} | null), probeLabel (which probe
+ * image, when runs logged several), step, zoom, overlay, clip, theme}.
  */
 export function drawSnapshot(context, layout, shown, options) {
   const theme = options.theme;
@@ -85,7 +86,7 @@ function text(context, value, x, y, { size = 12, weight = 400, colour, maxWidth 
   return context.measureText(shown).width;
 }
 
-function drawBand(context, layout, { layer, view, reference, step, zoom, sources, theme }) {
+function drawBand(context, layout, { layer, view, reference, probeLabel, step, zoom, sources, theme }) {
   const width = layout.width - 2 * PAD;
   const stepText = step === null ? "" : `step ${step}`;
   context.font = `500 16px ${FONT}`;
@@ -96,6 +97,7 @@ function drawBand(context, layout, { layer, view, reference, step, zoom, sources
   if (view.norm === "locked" && reference) normalisation += ` to ${reference.run} at step ${reference.step}`;
   const parts = [`Normalise: ${normalisation}`];
   if (sources.length > 1) parts.push(`Colours: ${colourText(view.colour, sources)}`);
+  if (probeLabel) parts.push(`probe image ${probeLabel}`);
   parts.push(`zoom ${zoom}×`);
   text(context, parts.join(" · "), PAD, PAD + 35, { colour: theme.muted, maxWidth: width });
 }
