@@ -290,10 +290,11 @@ def test_the_gif_has_one_frame_per_logged_step_in_the_range(browser, server, dow
     durations = [frame.info["duration"] for frame in ImageSequence.Iterator(gif)]
     frames = [frame.convert("RGB") for frame in ImageSequence.Iterator(gif)]
     frames[0].save(SCREENSHOTS / f"export-gif-frame0-{request.node.callspec.id}.png")
-    wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".cc-gif-done"), "no 'saved' note")
+    done = wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".cc-gif-done"), "no 'saved' note")[0].text
 
     assert path.name == "convcam_xa_conv1_blank+trained_step5-20.gif"
     assert gif.n_frames == 4
+    assert done == f"saved 4 frames, {path.stat().st_size / 1e6:.1f} MB"
     assert all(frame.size == png.size for frame in frames)
     assert gif.info.get("loop") == 0
     assert durations == [500, 500, 500, 1500], "the chosen time per frame; the last step held longer"
@@ -393,3 +394,14 @@ def test_the_png_export_holds_the_probe_image_and_the_dead_kernel_mark(browser, 
     # The dead kernel (slot 3 of a 4-column grid) has its red box on its tile's edge.
     x, y = mosaic["x"] + health_logdir.DEAD_KERNEL * TILE_PX * zoom + 1, mosaic["y"] + 12 * zoom
     assert tuple(picture[y, x]) == (229, 57, 53)
+
+
+def test_the_png_export_says_which_probe_image_it_shows(browser, health_server, downloads):
+    run = health_logdir.TWO_PROBE_RUN
+    open_tab(browser, health_server, f"layer={urllib.parse.quote(health_logdir.LAYER, safe='')}&run={run}&step=20&image=1")
+    wait_drawn(browser, run, step=20, layer=health_logdir.LAYER, image=1)
+    browser.find_element(By.CSS_SELECTOR, ".cc-export-png").click()
+    text = json.loads(Image.open(downloaded(downloads, ".png")).text["convcam"])
+
+    assert text["image"] == 1 and "image=1" in text["view"]
+    assert [(r["run"], r["step"]) for r in text["runs"]] == [(run, 20)]
