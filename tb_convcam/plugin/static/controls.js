@@ -3,6 +3,7 @@
 // zoom and health overlay toggle. Each changes the view state and asks the
 // controller to redraw.
 
+import { renderLegend } from "./legend.js";
 import { filterRuns, runCount, tickShown } from "./runfilter.js";
 import { MAX_ZOOM, ZOOM_FIT, formatState, writeUrlState } from "./state.js";
 import { renderLayers, renderReference, renderRuns, renderSegmented } from "./views.js";
@@ -94,6 +95,7 @@ export class Controls {
         this.tab.draw();
       });
     }
+    renderLegend(this.ui.legend, sources.map((source) => source.name), this.state.colour);
     this.renderReference();
   }
 

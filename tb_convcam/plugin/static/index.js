@@ -22,6 +22,8 @@
 //   pointer.js    hover, drag to pan, click on a panel
 //   curves.js     the layer's health metrics over steps
 //   filmstrip.js  one kernel across steps
+//   legend.js, colourbar.js, clipping.js  which colour is which source; the scale and clipped pixels
+//   export.js     the view as a PNG, a step range as a GIF (snapshot.js, gif.js, palette.js, pngtext.js)
 //   host.js       inside TensorBoard: reloads, dark mode, its URL
 //   state.js      the view state and keeping it in the URL
 //   views.js      DOM building
@@ -32,6 +34,7 @@ import { ArrangeControl } from "./static/arrangecontrol.js";
 import { Compare } from "./static/compare.js";
 import { Controls } from "./static/controls.js";
 import { HealthCurves } from "./static/curves.js";
+import { Exporter } from "./static/export.js";
 import { Filmstrip } from "./static/filmstrip.js";
 import { followDarkMode, followReloads } from "./static/host.js";
 import { TabData } from "./static/loading.js";
@@ -65,12 +68,14 @@ class ConvcamTab {
     this.curves = new HealthCurves(this);
     this.arrange = new ArrangeControl(this);
     this.compare = new Compare(this);
+    this.exporter = new Exporter(this);
   }
 
   start() {
     this.controls.bind();
     this.scrubber.bind();
     this.filmstrip.bind();
+    this.exporter.bind();
     this.controls.render();
     this.probeChoice.render();
     followReloads(() => this.refresh());
@@ -103,6 +108,7 @@ class ConvcamTab {
     this.scrubber.render();
     this.arrange.render();
     this.compare.render(null);
+    this.exporter.render();
     const token = ++this.drawToken;
     const layer = this.data.layer();
     const runs = this.data.selectedRuns();

@@ -4,6 +4,7 @@
 // with the health marks when they are on.
 
 import { atOrBefore } from "./model.js";
+import { drawScale } from "./colourbar.js";
 import { drawMarks } from "./overlay.js";
 import { bindPointer } from "./pointer.js";
 import { showProbe, sizeProbe } from "./probe.js";
@@ -107,6 +108,7 @@ export class Panels {
     canvas.style.height = `${frame.height * this.zoom}px`;
     sizeProbe(panel, frame.height * this.zoom);
     drawMarks(panel.marks, frame, view.colour, this.tab.state.overlay, panel.arrangement);
+    drawScale(panel, frame, view, this.tab);
     this.ui.zoomLabel.textContent = `${this.zoom}×`;
     panel.root.dataset.drawn = `${frame.key}|${view.norm}|${view.colour}`;
   }

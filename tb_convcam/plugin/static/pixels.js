@@ -38,7 +38,7 @@ export function targetRange(source, slot, norm, reference) {
  * Scale and offset per (source, slot) that take a stored pixel to the chosen
  * normalisation. `references[c]` is source c of the reference step ("locked").
  */
-function affines(info, norm, references) {
+export function affines(info, norm, references) {
   const slots = info.kernels.length;
   return info.sources.map((source, c) => {
     const scale = new Float32Array(slots);

@@ -10,6 +10,7 @@
 // and the comparison (diff: "run" or "baseline", diffRun, diffShow, diffGain; compare.js). It lives in
 // the plugin page's hash and, inside TensorBoard, in TensorBoard's own URL as
 // ?p.convcam.view=…
+// clip=0 turns off the marks on clipped pixels (colourbar.js).
 
 import { embeddingUrl } from "./host.js";
 
@@ -33,6 +34,7 @@ export function defaultState() {
     zoom: ZOOM_FIT,
     kernel: null, // the kernel shown in the filmstrip
     overlay: false, // mark dead and dormant kernels on the mosaics
+    clip: true, // mark clipped pixels on the mosaics ("Whole layer", "Locked"; colourbar.js)
     image: 0, // which probe image the panels show: its position in a step (probechoice.js)
     refRun: null,
     refStep: null,
@@ -60,6 +62,7 @@ export function parseState(text) {
   if (zoom !== null && zoom >= 0 && zoom <= MAX_ZOOM) state.zoom = zoom;
   state.kernel = integerOrNull(params.get("kernel"));
   state.overlay = params.get("overlay") === "1";
+  state.clip = params.get("clip") !== "0";
   const image = integerOrNull(params.get("image"));
   if (image !== null && image >= 0) state.image = image;
   state.refRun = params.get("refRun") || null;
@@ -85,6 +88,7 @@ export function formatState(state) {
   if (state.zoom !== ZOOM_FIT) params.set("zoom", String(state.zoom));
   if (state.kernel !== null) params.set("kernel", String(state.kernel));
   if (state.overlay) params.set("overlay", "1");
+  if (!state.clip) params.set("clip", "0");
   if (state.image !== 0) params.set("image", String(state.image));
   if (state.norm === "locked" && state.refRun !== null) {
     params.set("refRun", state.refRun);

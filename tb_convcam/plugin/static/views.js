@@ -76,6 +76,10 @@ export function buildSkeleton(root) {
       el("span", { className: "cc-legend-dead", text: "dead" }),
       el("span", { className: "cc-legend-dormant", text: "dormant" }),
     ]),
+    legend: el("div", { className: "cc-legend", attrs: { "aria-label": "Which colour is which source" } }),
+    exportPng: el("button", { className: "cc-export-png", text: "PNG", attrs: { type: "button", title: "Download the view as shown, as a PNG" } }),
+    exportGif: el("button", { className: "cc-export-gif", text: "GIF…", attrs: { type: "button", title: "Download the layer's evolution over a step range as an animated GIF" } }),
+    animation: el("div", { className: "cc-animation", attrs: { hidden: "" } }),
     reference: el("div", { className: "cc-reference" }),
     arrange: el("div", { className: "cc-segmented cc-arrange", attrs: { role: "radiogroup", "aria-label": "Arrange kernels" } }),
     arrangeBar: el("div", { className: "cc-arrange-bar", attrs: { hidden: "" } }),
@@ -103,15 +107,18 @@ export function buildSkeleton(root) {
     el("div", { className: "cc-controls" }, [
       labelled("Normalise", parts.norm),
       labelled("Colours", parts.colour),
+      labelled("Legend", parts.legend),
       labelled("Probe image", parts.probeChoice),
       labelled("Zoom", el("div", { className: "cc-zoom" }, [parts.zoomOut, parts.zoomLabel, parts.zoomIn, parts.zoomFit])),
       labelled("Kernels", el("div", { className: "cc-overlay" }, [parts.overlay, parts.overlayLegend])),
       labelled("Arrange", parts.arrange),
       labelled("Compare", parts.compare),
+      labelled("Export", el("div", { className: "cc-export" }, [parts.exportPng, parts.exportGif])),
     ]),
     parts.reference,
     parts.arrangeBar,
     parts.compareBar,
+    parts.animation,
   ]);
   parts.main = el("main", { className: "cc-main" }, [toolbar, parts.message, parts.panels, parts.health, parts.filmstrip]);
   root.replaceChildren(el("div", { className: "cc-app" }, [sidebar, parts.main]), parts.tooltip);
@@ -240,13 +247,16 @@ export function buildPanel(run, colour) {
     probeImage,
     el("figcaption", { text: "probe image" }),
   ]);
-  const stage = el("div", { className: "cc-stage" }, [probe, el("div", { className: "cc-mosaic-box" }, [canvas, marks, hoverBox])]);
+  const clip = el("canvas", { className: "cc-clip", attrs: { width: "1", height: "1", hidden: "" } });
+  const stage = el("div", { className: "cc-stage" }, [probe, el("div", { className: "cc-mosaic-box" }, [canvas, clip, marks, hoverBox])]);
   const panel = {
     run,
     root: null,
     canvas,
     hoverBox,
     marks,
+    clip, // clipped pixels marked (colourbar.js)
+    scale: el("div", { className: "cc-scale" }), // the colour bar (colourbar.js)
     probe,
     probeImage,
     probeAspect: 0, // the probe image's width / height once loaded (0: none shown)
@@ -264,6 +274,7 @@ export function buildPanel(run, colour) {
     ]),
     panel.note,
     panel.viewport,
+    panel.scale,
   ]);
   return panel;
 }

@@ -1,0 +1,240 @@
+// The view drawn as one picture, for export (export.js): a band naming the
+// layer, the normalisation (and the locked reference), the colours, the zoom
+// and the step; then each run's column, side by side as in the panels: its
+// name and step, its probe image and mosaic painted exactly as the panels
+// paint them (pixels.js) at the panels' integer zoom, the dead / dormant and
+// clip marks when shown, and its colour bar; then the legend of a merged
+// layer. The same layout serves every frame of an animation, so frames keep
+// one size.
+
+import { CLIPPED_ABOVE, CLIPPED_BELOW, clippedText, paintClipMask, scaleOf, zeroAt } from "./clipping.js";
+import { tileMarks } from "./kernelhealth.js";
+import { entryText, legendEntries, rgbText } from "./legend.js";
+import { paint } from "./pixels.js";
+import { tileBox } from "./stepinfo.js";
+import { formatNumber } from "./views.js";
+
+const PAD = 16;
+const BAND = 44; // title and view lines
+const CAPTION = 24; // run name and step over each column
+const FRAME_PAD = 8; // the dark surround of a picture, as the panels' viewport
+const PROBE_GAP = 8;
+const LINE = 17;
+const COLUMN_GAP = 16;
+const MIN_COLUMN = 300;
+const RAMP_WIDTH = 140;
+const FONT = 'Roboto, "Helvetica Neue", Arial, sans-serif';
+const NORM_TEXT = { kernel: "Per kernel", layer: "Whole layer", locked: "Locked" };
+const PER_KERNEL_TEXT = "Per kernel: each tile to its own min..max";
+const MARK_COLOURS = { dead: "#e53935", dormant: "#ffc107" };
+
+/**
+ * The picture's geometry for `columns` ({frameWidth, frameHeight,
+ * probeAspect (0: none), sources (scale rows)}) at `zoom`: {width, height,
+ * columns: [{x, width, mosaic: {x, y, width, height}, probe: {...} | null,
+ * scaleY}], footerY}.
+ */
+export function snapshotLayout(columns, { zoom, footerLines }) {
+  let x = PAD;
+  let tallest = 0;
+  const placed = columns.map((column) => {
+    const height = column.frameHeight * zoom;
+    const probeWidth = column.probeAspect ? Math.round(height * column.probeAspect) : 0;
+    const pictureWidth = column.frameWidth * zoom + (probeWidth ? probeWidth + PROBE_GAP : 0) + 2 * FRAME_PAD;
+    const width = Math.max(MIN_COLUMN, pictureWidth);
+    const top = PAD + BAND + CAPTION;
+    const left = x + Math.floor((width - pictureWidth) / 2) + FRAME_PAD;
+    const probe = probeWidth ? { x: left, y: top + FRAME_PAD, width: probeWidth, height } : null;
+    const mosaic = { x: left + (probeWidth ? probeWidth + PROBE_GAP : 0), y: top + FRAME_PAD, width: column.frameWidth * zoom, height };
+    const picture = { x: left - FRAME_PAD, y: top, width: pictureWidth, height: height + 2 * FRAME_PAD };
+    const scaleY = picture.y + picture.height + 6;
+    const bottom = scaleY + column.sources * 2 * LINE;
+    tallest = Math.max(tallest, bottom);
+    const placedColumn = { x, width, picture, probe, mosaic, scaleY };
+    x += width + COLUMN_GAP;
+    return placedColumn;
+  });
+  const footerY = tallest + 8;
+  return { width: x - COLUMN_GAP + PAD, height: footerY + footerLines * LINE + PAD, columns: placed, footerY };
+}
+
+/**
+ * Draw the view into `context` (a 2D context of a canvas sized to `layout`).
+ * `shown`: per column {run, colour (CSS), label, frame | null, note, probe (a loaded <img>) | null};
+ * `options`: {layer, sources (names), view, reference ({run, step} | null), probeLabel (which probe
+ * image, when runs logged several), step, zoom, overlay, clip, theme}.
+ */
+export function drawSnapshot(context, layout, shown, options) {
+  const theme = options.theme;
+  context.fillStyle = theme.surface;
+  context.fillRect(0, 0, layout.width, layout.height);
+  context.textBaseline = "alphabetic";
+  drawBand(context, layout, options);
+  const clipped = shown.map((column, i) => drawColumn(context, layout.columns[i], column, options));
+  drawFooter(context, layout, options, clipped.includes(true));
+}
+
+function text(context, value, x, y, { size = 12, weight = 400, colour, maxWidth } = {}) {
+  context.font = `${weight} ${size}px ${FONT}`;
+  context.fillStyle = colour;
+  let shown = String(value);
+  if (maxWidth && context.measureText(shown).width > maxWidth) {
+    while (shown.length > 1 && context.measureText(`${shown}…`).width > maxWidth) shown = shown.slice(0, -1);
+    shown += "…";
+  }
+  context.fillText(shown, x, y);
+  return context.measureText(shown).width;
+}
+
+function drawBand(context, layout, { layer, view, reference, probeLabel, step, zoom, sources, theme }) {
+  const width = layout.width - 2 * PAD;
+  const stepText = step === null ? "" : `step ${step}`;
+  context.font = `500 16px ${FONT}`;
+  const stepWidth = context.measureText(stepText).width;
+  text(context, stepText, layout.width - PAD - stepWidth, PAD + 15, { size: 16, weight: 500, colour: theme.text });
+  text(context, `Convcam · ${layer}`, PAD, PAD + 15, { size: 15, weight: 500, colour: theme.text, maxWidth: width - stepWidth - 16 });
+  let normalisation = NORM_TEXT[view.norm];
+  if (view.norm === "locked" && reference) normalisation += ` to ${reference.run} at step ${reference.step}`;
+  const parts = [`Normalise: ${normalisation}`];
+  if (sources.length > 1) parts.push(`Colours: ${colourText(view.colour, sources)}`);
+  if (probeLabel) parts.push(`probe image ${probeLabel}`);
+  parts.push(`zoom ${zoom}×`);
+  text(context, parts.join(" · "), PAD, PAD + 35, { colour: theme.muted, maxWidth: width });
+}
+
+function colourText(colour, sources) {
+  if (colour === "recolour") return "Colour-safe";
+  if (/^source\d$/.test(colour)) return `${sources[Math.min(Number(colour.slice(6)), sources.length - 1)]} alone`;
+  return "RGB";
+}
+
+/** One run's column; returns whether it marked clipped pixels. */
+function drawColumn(context, place, column, options) {
+  const { theme, view, zoom } = options;
+  const captionY = PAD + BAND + 16;
+  context.fillStyle = column.colour;
+  context.fillRect(place.x, captionY - 10, 10, 10);
+  const name = { size: 13, weight: 500, colour: theme.text, maxWidth: place.width - 180 };
+  const nameWidth = text(context, column.run, place.x + 16, captionY, name);
+  text(context, column.label, place.x + 16 + nameWidth + 10, captionY, { colour: theme.muted, maxWidth: place.width - nameWidth - 30 });
+  context.fillStyle = theme.canvas;
+  const picture = place.picture;
+  context.fillRect(picture.x, picture.y, picture.width, picture.height);
+  const frame = column.frame;
+  if (!frame) {
+    text(context, column.note, picture.x + 12, picture.y + picture.height / 2, { colour: "#bdbdbd", maxWidth: picture.width - 24 });
+    return false;
+  }
+  context.imageSmoothingEnabled = false; // integer zoom, nearest pixel: as the panels' pixelated canvas
+  if (column.probe && place.probe) {
+    const p = place.probe;
+    context.drawImage(column.probe, p.x, p.y, p.width, p.height);
+  }
+  const m = place.mosaic;
+  const mask = view.norm === "kernel" ? null : new Uint8Array(frame.width * frame.height);
+  const rows = scaleOf(frame, view, mask);
+  const clipped = Boolean(options.clip && rows && rows.some((row) => row.above || row.below));
+  drawPixels(context, frame, (image) => paint(frame, image, view), m);
+  if (clipped) drawPixels(context, frame, (image) => paintClipMask(mask, image.data), m);
+  if (options.overlay) drawHealthMarks(context, frame, view.colour, m, zoom);
+  drawScaleRows(context, place, rows, frame.info.sources.length > 1, theme);
+  return clipped;
+}
+
+/** Fill an ImageData of the frame's size with `fill`, then draw it scaled into box `m`. */
+function drawPixels(context, frame, fill, m) {
+  const scratch = new OffscreenCanvas(frame.width, frame.height);
+  const scratchContext = scratch.getContext("2d");
+  const image = scratchContext.createImageData(frame.width, frame.height);
+  fill(image);
+  scratchContext.putImageData(image, 0, 0);
+  context.drawImage(scratch, m.x, m.y, m.width, m.height);
+}
+
+function drawHealthMarks(context, frame, colour, m, zoom) {
+  tileMarks(frame.info, colour).forEach((mark, slot) => {
+    if (!mark) return;
+    const box = tileBox(frame.info, slot);
+    const [x, y, w, h] = [m.x + box.x * zoom + 1, m.y + box.y * zoom + 1, box.width * zoom - 2, box.height * zoom - 2];
+    context.strokeStyle = MARK_COLOURS[mark];
+    context.lineWidth = 2;
+    context.setLineDash(mark === "dormant" ? [4, 3] : []);
+    context.strokeRect(x, y, w, h);
+    if (mark === "dead") {
+      context.beginPath();
+      context.moveTo(x, y);
+      context.lineTo(x + w, y + h);
+      context.moveTo(x + w, y);
+      context.lineTo(x, y + h);
+      context.stroke();
+    }
+    context.setLineDash([]);
+  });
+}
+
+function drawScaleRows(context, place, rows, merged, theme) {
+  let y = place.scaleY + 12;
+  if (!rows) {
+    text(context, PER_KERNEL_TEXT, place.x, y, { colour: theme.muted, maxWidth: place.width });
+    return;
+  }
+  for (const row of rows) {
+    let x = place.x;
+    if (merged) x += text(context, row.name, x, y, { colour: theme.text, maxWidth: 110 }) + 8;
+    x += text(context, formatNumber(row.lo), x, y, { colour: theme.text }) + 6;
+    const gradient = context.createLinearGradient(x, 0, x + RAMP_WIDTH, 0);
+    gradient.addColorStop(0, "#000");
+    gradient.addColorStop(1, rgbText(row.rgb));
+    context.fillStyle = gradient;
+    context.fillRect(x, y - 10, RAMP_WIDTH, 10);
+    const zero = zeroAt(row);
+    if (zero !== null) {
+      context.fillStyle = theme.accent;
+      context.fillRect(x + Math.round(zero * RAMP_WIDTH) - 1, y - 12, 2, 14);
+    }
+    x += RAMP_WIDTH + 6;
+    text(context, formatNumber(row.hi), x, y, { colour: theme.text });
+    text(context, clippedText(row), place.x, y + LINE, { colour: theme.muted, maxWidth: place.width });
+    y += 2 * LINE;
+  }
+}
+
+/** Footer lines a view needs: the legend of a merged layer, the marks' key when marks can show. */
+export function footerLines({ sources, overlay, clip, view }) {
+  return (sources.length > 1 ? 1 : 0) + (overlay || (clip && view.norm !== "kernel") ? 1 : 0);
+}
+
+function drawFooter(context, layout, { sources, view, overlay, theme }, clipped) {
+  let y = layout.footerY + 12;
+  const entries = legendEntries(sources, view.colour);
+  if (entries.length) {
+    let x = PAD + text(context, "Legend", PAD, y, { colour: theme.muted }) + 10;
+    for (const entry of entries) {
+      x = swatch(context, x, y, entry.rgb && rgbText(entry.rgb), entryText(entry, view.colour), theme);
+    }
+    y += LINE;
+  }
+  if (!overlay && !clipped) return;
+  let x = PAD;
+  if (clipped) {
+    x = swatch(context, x, y, rgbText(CLIPPED_ABOVE), "clipped above max", theme);
+    x = swatch(context, x, y, rgbText(CLIPPED_BELOW), "clipped below min", theme);
+  }
+  if (overlay) {
+    x = swatch(context, x, y, MARK_COLOURS.dead, "dead kernel", theme);
+    swatch(context, x, y, MARK_COLOURS.dormant, "dormant kernel", theme);
+  }
+}
+
+/** A colour square and its label at (x, baseline y); returns where the next one starts. */
+function swatch(context, x, y, colour, label, theme) {
+  if (colour) {
+    context.fillStyle = colour;
+    context.fillRect(x, y - 10, 11, 11);
+  } else {
+    context.strokeStyle = theme.muted;
+    context.lineWidth = 1;
+    context.strokeRect(x + 0.5, y - 9.5, 10, 10);
+  }
+  return x + 16 + text(context, label, x + 16, y, { colour: theme.text }) + 14;
+}
