@@ -18,9 +18,11 @@
 //   probe.js      the probe image beside a panel's mosaic
 //   overlay.js    dead and dormant kernels marked on a mosaic
 //   pointer.js    hover, drag to pan, click on a panel
+//   fit.js        the zoom that fits a panel's room (panels.js measures it)
+//   outline.js    the hovered and the followed kernel outlined on every panel
 //   curves.js     the layer's health metrics over steps
 //   filmstrip.js  one kernel across steps
-//   host.js       inside TensorBoard: reloads, dark mode, its URL
+//   host.js       inside TensorBoard: reloads, dark mode, its URL, keys pressed in its page
 //   state.js      the view state and keeping it in the URL
 //   views.js      DOM building
 //   model.js, stepinfo.js, kernelhealth.js, pixels.js: fetching and caching, the step-info
@@ -29,7 +31,7 @@
 import { Controls } from "./static/controls.js";
 import { HealthCurves } from "./static/curves.js";
 import { Filmstrip } from "./static/filmstrip.js";
-import { followDarkMode, followReloads } from "./static/host.js";
+import { followDarkMode, followHostKeys, followReloads } from "./static/host.js";
 import { TabData } from "./static/loading.js";
 import { Panels } from "./static/panels.js";
 import { ProbeChoice } from "./static/probechoice.js";
@@ -69,6 +71,7 @@ class ConvcamTab {
     this.probeChoice.render();
     followReloads(() => this.refresh());
     followDarkMode();
+    followHostKeys();
     window.addEventListener("resize", () => this.state.zoom === ZOOM_FIT && this.draw());
     this.refresh();
   }
