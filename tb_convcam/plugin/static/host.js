@@ -90,7 +90,7 @@ export function followHostKeys() {
 /** Whether the tab's iframe is the dashboard shown: TensorBoard hides the others (visibility: hidden, no height). */
 function isShown(frame) {
   const box = frame.getBoundingClientRect();
-  return box.width > 0 && box.height > 0 && frame.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true });
+  return box.width > 0 && box.height > 0 && (frame.checkVisibility?.({ visibilityProperty: true, checkVisibilityCSS: true }) ?? true);
 }
 
 /** Whether the focused element of TensorBoard's page takes this key itself (read by name: it is another window's element). */

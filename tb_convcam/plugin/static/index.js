@@ -36,7 +36,7 @@ import { TabData } from "./static/loading.js";
 import { Panels } from "./static/panels.js";
 import { ProbeChoice } from "./static/probechoice.js";
 import { Scrubber } from "./static/scrubber.js";
-import { ZOOM_FIT, formatState, parseState, readUrlState, writeUrlState } from "./static/state.js";
+import { formatState, parseState, readUrlState, writeUrlState } from "./static/state.js";
 import { buildSkeleton, renderEmptyState, renderMessage } from "./static/views.js";
 
 export async function render() {
@@ -72,7 +72,7 @@ class ConvcamTab {
     followReloads(() => this.refresh());
     followDarkMode();
     followHostKeys();
-    window.addEventListener("resize", () => this.state.zoom === ZOOM_FIT && this.draw());
+    window.addEventListener("resize", () => this.draw()); // the panels' room changes, at any zoom
     this.refresh();
   }
 
