@@ -128,12 +128,13 @@ const rows = Array.from(grid.querySelectorAll('.cc-film-row'), (row) => [
   row.querySelector('.cc-film-run').textContent,
   Array.from(row.querySelectorAll('.cc-film-cell'), (cell) => [
     Number(cell.querySelector('figcaption').textContent), cell.getBoundingClientRect().left,
-    cell.getBoundingClientRect().right, cell.querySelector('canvas').width > 1, cell.classList.contains('cc-current')]),
+    cell.getBoundingClientRect().right, cell.querySelector('canvas').width > 1, cell.classList.contains('cc-current'),
+    cell.getBoundingClientRect().bottom]),
 ]);
 const names = grid.querySelector('.cc-film-run').getBoundingClientRect().right;
 const box = grid.getBoundingClientRect();
 return {rows, visible: [names, box.left + grid.clientWidth], scrolled: grid.scrollLeft,
-        overflow: grid.scrollWidth - grid.clientWidth};
+        overflow: grid.scrollWidth - grid.clientWidth, height: innerHeight};
 """
 
 
@@ -146,16 +147,17 @@ def filmstrip(driver) -> dict:
 
 
 def assert_aligned_with_the_current_step_in_view(strip: dict, current: dict[str, int]) -> None:
-    lefts = {run: {step: left for step, left, *_ in cells} for run, cells in strip["rows"]}
+    lefts = {run: {cell[0]: cell[1] for cell in cells} for run, cells in strip["rows"]}
     shared = set(lefts["dense"]) & set(lefts["sparse"])
     assert shared == set(STEPS["sparse"])
     for step in shared:  # a step sits in the same column in every run's row
         assert lefts["sparse"][step] == pytest.approx(lefts["dense"][step], abs=0.5), step
     start, end = strip["visible"]
     for run, cells in strip["rows"]:
-        shown = [(step, left, right) for step, left, right, _, is_current in cells if is_current]
+        shown = [(step, left, right, bottom) for step, left, right, _, is_current, bottom in cells if is_current]
         assert [step for step, *_ in shown] == [current[run]]
-        assert start - 0.5 <= shown[0][1] and shown[0][2] <= end + 0.5, f"{run}'s current cell is out of view"
+        assert start - 0.5 <= shown[0][1] and shown[0][2] <= end + 0.5, f"{run}'s current cell is scrolled out of view"
+        assert shown[0][3] <= strip["height"], f"{run}'s current cell is below the window"
 
 
 def test_filmstrip_rows_scroll_as_one_with_each_step_in_its_column_and_the_current_step_in_view(browser, fixes_server):
@@ -164,6 +166,7 @@ def test_filmstrip_rows_scroll_as_one_with_each_step_in_its_column_and_the_curre
     ActionChains(browser).click().perform()  # opens the filmstrip of kernel 3 at the latest step
     opened = filmstrip(browser)
     screenshot(browser, "filmstrip-aligned.png")
+    assert_fit_is_the_largest_that_fits(browser)  # the panels made room for the filmstrip
 
     assert [run for run, _ in opened["rows"]] == ["dense", "sparse"]
     assert [len(cells) for _, cells in opened["rows"]] == [24, 12]

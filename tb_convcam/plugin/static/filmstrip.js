@@ -58,10 +58,11 @@ export class Filmstrip {
         if (key === null) {
           cell.classList.add("cc-missing"); // this step has no mosaic of the shown probe image
         } else {
-          data.cache.get(key).then(
+          // Fetched once the panels have asked for their frames: those come first.
+          queueMicrotask(() => data.cache.get(key).then(
             (frame) => token === this.tab.drawToken && paintFilmCell(cell, frame, kernel, view),
             () => cell.classList.add("cc-missing"),
-          );
+          ));
         }
         cell.addEventListener("click", () => {
           this.tab.state.step = entry.step;

@@ -1,7 +1,8 @@
 // Fit: the largest integer zoom at which a panel's mosaic, with the probe
 // image beside it, fits the room the panel has on screen: its own width (the
 // panels share the width, wrapping into rows) and its row's share of the
-// height left under the toolbar once the health curves have theirs. The
+// height left under the toolbar once the health curves and the filmstrip
+// have theirs. The
 // arithmetic is here (no DOM; Node tests it); panels.js measures the room.
 
 export const PROBE_GAP_PX = 8; // between the probe image and the mosaic (.cc-stage's gap)

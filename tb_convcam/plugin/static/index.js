@@ -111,8 +111,8 @@ class ConvcamTab {
     ready.then((referenceSources) => {
       if (token !== this.drawToken) return;
       const view = { norm: this.state.norm, colour: this.state.colour, references: referenceSources };
+      this.filmstrip.draw(layer, runs, view, token); // first, like the curves: it takes room from the panels
       const shown = runs.map((run) => this.panels.draw(run, layer, step, view, token));
-      this.filmstrip.draw(layer, runs, view, token);
       // Neighbours only once the shown frames are in: they must not queue ahead of them.
       Promise.allSettled(shown).then(() => token === this.drawToken && this.data.prefetch(runs, step));
     });

@@ -111,8 +111,8 @@ export class Panels {
 
   /**
    * The height of `panel`'s viewport, set as its max-height (a zoom beyond Fit scrolls inside it):
-   * its row's share of the room under the toolbar left by the health curves (drawn first), less
-   * the panel's header. The room is measured once per draw (the panels are laid out by then).
+   * its row's share of the room under the toolbar left by the health curves and the filmstrip
+   * (drawn first), less the panel's header. The room is measured once per draw (the panels are laid out by then).
    */
   viewportHeight(panel) {
     const token = this.tab.drawToken;
@@ -122,15 +122,15 @@ export class Panels {
     return height;
   }
 
-  /** Each row's height: the main area under the toolbar, less the health curves, shared by the rows of panels. */
+  /** Each row's height: the main area under the toolbar, less the health curves and the filmstrip, shared by the rows of panels. */
   measureRoom() {
-    const { main, panels, health } = this.ui;
+    const { main, panels, health, filmstrip } = this.ui;
     const style = getComputedStyle(panels);
     const toolbar = main.querySelector(".cc-toolbar").offsetHeight;
-    const curves = health.hidden ? 0 : health.offsetHeight + parseFloat(getComputedStyle(health).marginBottom);
+    const below = [health, filmstrip].reduce((sum, part) => sum + (part.hidden ? 0 : part.offsetHeight + parseFloat(getComputedStyle(part).marginBottom)), 0);
     const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
     const rows = new Set([...this.byRun.values()].map((panel) => panel.root.offsetTop)).size;
-    return rowHeight(main.clientHeight - toolbar - curves - padding, rows, parseFloat(style.rowGap) || 0);
+    return rowHeight(main.clientHeight - toolbar - below - padding, rows, parseFloat(style.rowGap) || 0);
   }
 
   /** The widest width / height of the probe images shown (0: none): every panel leaves that room, so all share one Fit zoom. */
