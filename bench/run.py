@@ -7,7 +7,8 @@ the tab's two absolute times (the issue defines them so) come with a ratio
 to TensorBoard's own Images pages measured alongside. Groups: logging (what
 logging costs, on Keras' TensorFlow backend; the log call also on JAX and
 PyTorch, each in a subprocess; the PyTorch ConvcamLogger in a plain loop), serving (routes vs the Images plugin,
-TensorBoard's memory, bytes on disk), tab (headless Chromium). Targets are
+TensorBoard's memory, bytes on disk), tab (headless Chromium, on the bench
+logdir and on a sweep of 150 one-kernel runs). Targets are
 from the benchmark issue; BENCHMARKS.md holds the latest figures.
 """
 
@@ -18,6 +19,7 @@ import json
 import os
 import platform
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -100,19 +102,31 @@ def serving_group(quick: bool, logdir: Path, shape: bench_logdir.LogdirShape) ->
 
 
 def tab_group(quick: bool, logdir: Path, shape: bench_logdir.LogdirShape) -> tuple[dict, dict]:
-    from bench import tab_speed
+    """The tab on the bench logdir, then on a sweep of 150 one-kernel runs (bench/sweep_logdir.py) as it opens there."""
+    from bench import sweep_logdir, tab_speed
     from harness.tensorboard import tensorboard, wait_loaded
 
+    loads, moves = (3, 25) if quick else (7, 100)
     with tensorboard(logdir, load_fast=False) as server:
         wait_loaded(server, shape.runs, shape.steps - 1)
-        details = tab_speed.tab_figures(server, loads=3 if quick else 7, moves=25 if quick else 100)
+        details = tab_speed.tab_figures(server, loads=loads, moves=moves)
+    with tempfile.TemporaryDirectory(prefix="tb_convcam_bench_sweep_") as folder:
+        sweep_root = sweep_logdir.write_sweep_logdir(Path(folder))
+        with tensorboard(sweep_root, load_fast=False) as server:
+            wait_loaded(server, sweep_logdir.RUN_COUNT, sweep_logdir.SWEEP_STEPS - 1)
+            # More than 40 runs: TensorBoard ticks none, so the Images page gets the tab's four ticked.
+            sweep = tab_speed.tab_figures(server, loads=loads, moves=moves, tick_runs=sweep_logdir.run_names()[:4])
     figures = {
         "tab_first_paint_ms": details["open_convcam_first_ms"],
         "tab_first_paint_vs_images": details["open_convcam_vs_images"],
         "scrub_p50_ms": details["scrub_jump_p50_ms"],
         "scrub_vs_plain_fetch": details["scrub_jump_vs_plain_fetch"],
+        "sweep_tab_first_paint_ms": sweep["open_convcam_first_ms"],
+        "sweep_tab_first_paint_vs_images": sweep["open_convcam_vs_images"],
+        "sweep_scrub_p50_ms": sweep["scrub_jump_p50_ms"],
+        "sweep_scrub_vs_plain_fetch": sweep["scrub_jump_vs_plain_fetch"],
     }
-    return figures, details
+    return figures, {**details, **{f"sweep_{name}": value for name, value in sweep.items()}}
 
 
 def run(quick: bool, groups: list[str], logdir_root: Path, json_path: str | None = None) -> dict:

@@ -11,6 +11,10 @@ every page before its own scripts, see PAGE_HOOKS_JS):
   Images dashboard has loaded its first image. -> tab_first_paint_ms
 - cold load: the same, but navigating straight to `/#convcam` or `/#images`,
   TensorBoard's own start-up included.
+- with more than 40 runs (a sweep) TensorBoard ticks no run, so its Images
+  page opens empty: there the Images side is TensorBoard loaded on its Images
+  page (empty cache), then the runs the tab shows ticked in its run
+  selector, until its first image has loaded; no cold Images load.
 - scrub: on the tab's own page, from a settled page (no fetch in flight), the
   slider is set and its `input` event fired, until every panel has painted
   the step it must show (its latest step at or before the chosen one,
@@ -91,6 +95,24 @@ const poll = () => {
 poll();
 """
 
+# The run selector's boxes (in shadow roots) of the runs named, unticked; clicks them, returns how many.
+TICK_RUNS_JS = """
+const names = new Set(arguments[0]);
+const boxes = [];
+const walk = (root) => {
+  for (const node of root.querySelectorAll('*')) {
+    if (node.tagName === 'PAPER-CHECKBOX') boxes.push(node);
+    if (node.shadowRoot) walk(node.shadowRoot);
+  }
+};
+walk(document);
+const row = (box) => box.parentElement && box.parentElement.parentElement;  // the box, then the run's name
+const runs = boxes.filter((box) => row(box) && names.has(row(box).textContent.trim()) && box.getAttribute('aria-checked') === 'false');
+if (runs.length < names.size) return 0;
+runs.forEach((box) => box.click());
+return runs.length;
+"""
+
 # Just before a tab is clicked: forget earlier marks, note the time.
 ARM_JS = """
 window.__paints = {};
@@ -147,32 +169,40 @@ def bench_chromium() -> Iterator[object]:
         yield driver
 
 
-def tab_figures(server: Server, loads: int, moves: int = 100) -> dict[str, float]:
+def tab_figures(server: Server, loads: int, moves: int = 100, tick_runs: list[str] | None = None) -> dict[str, float]:
+    """`tick_runs`: runs to tick on the Images page, for a logdir of so many runs that it ticks none."""
     with bench_chromium() as driver:
-        figures = first_paint(driver, server, loads)
+        figures = first_paint(driver, server, loads, tick_runs)
         figures.update(scrubbing(driver, server, moves))
     return figures
 
 
-def first_paint(driver, server: Server, loads: int) -> dict[str, float]:
+def first_paint(driver, server: Server, loads: int, tick_runs: list[str] | None = None) -> dict[str, float]:
     """Medians over `loads` rounds, each page measured once per round in turn.
 
     "open": TensorBoard loaded on its (empty) Scalars page, then the tab's
     name clicked, as a person opens the tab. "cold": TensorBoard's page loaded
-    straight at the tab, its own start-up included.
+    straight at the tab, its own start-up included. With `tick_runs`, the
+    Images page is measured from ticking those runs (`images_after_ticking`).
     """
     samples: dict[str, list[float]] = {}
     for _ in range(loads):
+        images = (
+            [("open_images_first_ms", open_tab(driver, server, "Images", "image")[0]),
+             ("cold_images_first_ms", cold_load(driver, f"{server.base_url}/#images", "image")[0])]
+            if tick_runs is None else [("open_images_first_ms", images_after_ticking(driver, server, tick_runs))]
+        )
         for name, value in (
             *zip(("open_convcam_first_ms", "open_convcam_all_ms"), open_tab(driver, server, "Convcam", "first", "all")),
-            ("open_images_first_ms", open_tab(driver, server, "Images", "image")[0]),
+            images[0],
             *zip(("cold_convcam_first_ms", "cold_convcam_all_ms"), cold_load(driver, f"{server.base_url}/#convcam", "first", "all")),
-            ("cold_images_first_ms", cold_load(driver, f"{server.base_url}/#images", "image")[0]),
+            *images[1:],
         ):
             samples.setdefault(name, []).append(value)
     figures = {name: statistics.median(values) for name, values in samples.items()}
     figures["open_convcam_vs_images"] = figures["open_convcam_first_ms"] / figures["open_images_first_ms"]
-    figures["cold_convcam_vs_images"] = figures["cold_convcam_first_ms"] / figures["cold_images_first_ms"]
+    if "cold_images_first_ms" in figures:
+        figures["cold_convcam_vs_images"] = figures["cold_convcam_first_ms"] / figures["cold_images_first_ms"]
     return figures
 
 
@@ -194,6 +224,23 @@ def open_tab(driver, server: Server, label: str, *marks: str) -> list[float]:
     clicked_at = driver.execute_script(ARM_JS)
     tab.click()
     return [driver.execute_async_script(WAIT_MARK_JS, mark) - clicked_at for mark in marks]
+
+
+def images_after_ticking(driver, server: Server, runs: list[str]) -> float:
+    """ms from ticking `runs` on TensorBoard's loaded Images page (empty cache, none ticked) to its first image."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get("about:blank")
+    driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+    driver.get(f"{server.base_url}/#images")
+    WebDriverWait(driver, TIMEOUT_S).until(
+        lambda d: d.execute_script("return document.querySelectorAll('tf-image-dashboard, .mat-mdc-tab').length"))
+    driver.execute_async_script(SETTLE_JS)
+    clicked_at = driver.execute_script(ARM_JS)
+    ticked = WebDriverWait(driver, TIMEOUT_S).until(lambda d: d.execute_script(TICK_RUNS_JS, runs), "runs never listed")
+    if ticked != len(runs):
+        raise RuntimeError(f"ticked {ticked} of {len(runs)} runs on the Images page")
+    return driver.execute_async_script(WAIT_MARK_JS, "image") - clicked_at
 
 
 def cold_load(driver, url: str, *marks: str) -> list[float]:
@@ -238,7 +285,9 @@ def scrubbing(driver, server: Server, moves: int) -> dict[str, float]:
     move(start)
     samples["step"] = [move(index) for index in range(start + 1, start + 1 + moves)]
 
-    figures = {"selected_runs": len(runs), "slider_positions": len(union)}
+    # What the tab shows by default: the selected runs (its first four), at the zoom Fit chose.
+    zoom = int(driver.execute_script("return document.querySelector('.cc-zoom-label').textContent").rstrip("×"))
+    figures = {"selected_runs": len(runs), "slider_positions": len(union), "fit_zoom": zoom}
     for name, pairs in samples.items():
         scrub_ms, plain_ms = [pair[0] for pair in pairs], [pair[1] for pair in pairs]
         figures.update(

@@ -32,7 +32,6 @@ export class HealthCurves {
     const data = this.tab.data;
     const curves = layer ? collectCurves(layer, runs, data) : [];
     this.section.hidden = curves.length === 0;
-    this.tab.ui.main.classList.toggle("cc-with-health", curves.length > 0);
     if (!curves.length) {
       this.built = null;
       return;

@@ -20,11 +20,13 @@
 //   arrangecontrol.js the tiles' order (arrange.js) and the step it is taken from
 //   compare.js    each panel against another run or its baseline: difference (diff.js), swipe, flicker
 //   pointer.js    hover, drag to pan, click on a panel
+//   fit.js        the zoom that fits a panel's room (panels.js measures it)
+//   outline.js    the hovered and the followed kernel outlined on every panel
 //   curves.js     the layer's health metrics over steps
 //   filmstrip.js  one kernel across steps
 //   legend.js, colourbar.js, clipping.js  which colour is which source; the scale and clipped pixels
 //   export.js     the view as a PNG, a step range as a GIF (snapshot.js, gif.js, palette.js, pngtext.js)
-//   host.js       inside TensorBoard: reloads, dark mode, its URL
+//   host.js       inside TensorBoard: reloads, dark mode, its URL, keys pressed in its page
 //   state.js      the view state and keeping it in the URL
 //   views.js      DOM building
 //   model.js, stepinfo.js, kernelhealth.js, pixels.js: fetching and caching, the step-info
@@ -36,12 +38,12 @@ import { Controls } from "./static/controls.js";
 import { HealthCurves } from "./static/curves.js";
 import { Exporter } from "./static/export.js";
 import { Filmstrip } from "./static/filmstrip.js";
-import { followDarkMode, followReloads } from "./static/host.js";
+import { followDarkMode, followHostKeys, followReloads } from "./static/host.js";
 import { TabData } from "./static/loading.js";
 import { Panels } from "./static/panels.js";
 import { ProbeChoice } from "./static/probechoice.js";
 import { Scrubber } from "./static/scrubber.js";
-import { ZOOM_FIT, formatState, parseState, readUrlState, writeUrlState } from "./static/state.js";
+import { formatState, parseState, readUrlState, writeUrlState } from "./static/state.js";
 import { buildSkeleton, renderEmptyState, renderMessage } from "./static/views.js";
 
 export async function render() {
@@ -80,7 +82,8 @@ class ConvcamTab {
     this.probeChoice.render();
     followReloads(() => this.refresh());
     followDarkMode();
-    window.addEventListener("resize", () => this.state.zoom === ZOOM_FIT && this.draw());
+    followHostKeys();
+    window.addEventListener("resize", () => this.draw()); // the panels' room changes, at any zoom
     this.refresh();
   }
 
@@ -124,8 +127,8 @@ class ConvcamTab {
       const view = { norm: this.state.norm, colour: this.state.colour, references: referenceSources, order };
       this.arrange.render(); // its reference step is loaded now: echo and change are offered or not
       this.compare.render(view);
+      this.filmstrip.draw(layer, runs, view, token); // first, like the curves: it takes room from the panels
       const shown = runs.map((run) => this.panels.draw(run, layer, step, view, token));
-      this.filmstrip.draw(layer, runs, view, token);
       // Neighbours only once the shown frames are in: they must not queue ahead of them.
       Promise.allSettled(shown).then(() => token === this.drawToken && this.data.prefetch(runs, step));
     });

@@ -5,14 +5,13 @@
 
 import { atOrBefore } from "./model.js";
 import { drawScale } from "./colourbar.js";
+import { PROBE_CAPTION_PX, PROBE_GAP_PX, fitZoom, rowHeight } from "./fit.js";
+import { outlineKernel } from "./outline.js";
 import { drawMarks } from "./overlay.js";
 import { bindPointer } from "./pointer.js";
 import { showProbe, sizeProbe } from "./probe.js";
 import { MAX_ZOOM, ZOOM_FIT } from "./state.js";
 import { buildPanel, runColour } from "./views.js";
-
-const PROBE_GAP_PX = 8; // between the probe image and the mosaic (.cc-stage's gap)
-const PROBE_CAPTION_PX = 16; // "probe image" under it (.cc-probe figcaption)
 
 export class Panels {
   /** `tab`: the controller (index.js); `tab.data` what is loaded, `tab.drawToken` the current draw. */
@@ -22,6 +21,7 @@ export class Panels {
     this.data = tab.data;
     this.byRun = new Map(); // run -> panel
     this.zoom = 1; // the zoom the panels are drawn at (Fit resolved)
+    this.room = null; // {token, height}: each row's viewport height, measured once per draw
   }
 
   all() {
@@ -103,14 +103,40 @@ export class Panels {
     // Painted, compared and arranged there (its buffers are reused while the size holds).
     canvas.getContext("2d").putImageData(this.tab.compare.image(panel, frame, view), 0, 0);
     const zoom = this.tab.state.zoom;
-    this.zoom = zoom === ZOOM_FIT ? fitZoom(panel, frame, this.widestProbe()) : zoom;
+    const height = this.viewportHeight(panel);
+    this.zoom = zoom === ZOOM_FIT ? fitZoom(frame, this.widestProbe(), contentBox(panel.viewport, height), MAX_ZOOM) : zoom;
     canvas.style.width = `${frame.width * this.zoom}px`;
     canvas.style.height = `${frame.height * this.zoom}px`;
     sizeProbe(panel, frame.height * this.zoom);
     drawMarks(panel.marks, frame, view.colour, this.tab.state.overlay, panel.arrangement);
     drawScale(panel, frame, view, this.tab);
+    outlineKernel(panel.followBox, frame, this.tab.state.kernel, panel.arrangement);
     this.ui.zoomLabel.textContent = `${this.zoom}×`;
     panel.root.dataset.drawn = `${frame.key}|${view.norm}|${view.colour}`;
+  }
+
+  /**
+   * The height of `panel`'s viewport, set as its max-height (a zoom beyond Fit scrolls inside it):
+   * its row's share of the room under the toolbar left by the health curves and the filmstrip
+   * (drawn first), less the panel's header. The room is measured once per draw (the panels are laid out by then).
+   */
+  viewportHeight(panel) {
+    const token = this.tab.drawToken;
+    if (!this.room || this.room.token !== token) this.room = { token, height: this.measureRoom() };
+    const height = this.room.height - (panel.root.offsetHeight - panel.viewport.offsetHeight);
+    panel.viewport.style.maxHeight = `${height}px`;
+    return height;
+  }
+
+  /** Each row's height: the main area under the toolbar, less the health curves and the filmstrip, shared by the rows of panels. */
+  measureRoom() {
+    const { main, panels, health, filmstrip } = this.ui;
+    const style = getComputedStyle(panels);
+    const toolbar = main.querySelector(".cc-toolbar").offsetHeight;
+    const below = [health, filmstrip].reduce((sum, part) => sum + (part.hidden ? 0 : part.offsetHeight + parseFloat(getComputedStyle(part).marginBottom)), 0);
+    const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+    const rows = new Set([...this.byRun.values()].map((panel) => panel.root.offsetTop)).size;
+    return rowHeight(main.clientHeight - toolbar - below - padding, rows, parseFloat(style.rowGap) || 0);
   }
 
   /** The widest width / height of the probe images shown (0: none): every panel leaves that room, so all share one Fit zoom. */
@@ -121,16 +147,9 @@ export class Panels {
   }
 }
 
-/**
- * The largest integer zoom at which the mosaic, and a probe image of aspect
- * `probe` beside it at the same height, fit the panel's viewport (at least 1).
- */
-function fitZoom(panel, frame, probe) {
-  const style = getComputedStyle(panel.viewport);
+/** A viewport's content box ({width, height}) when it is `height` CSS pixels tall (padding and all). */
+function contentBox(viewport, height) {
+  const style = getComputedStyle(viewport);
   const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
-  const caption = probe ? PROBE_CAPTION_PX : 0;
-  const width = panel.viewport.clientWidth - padding - (probe ? PROBE_GAP_PX : 0);
-  const height = (parseFloat(style.maxHeight) || window.innerHeight) - padding - caption;
-  const zoom = Math.min(width / (frame.width + probe * frame.height), height / frame.height);
-  return Math.max(1, Math.min(MAX_ZOOM, Math.floor(zoom)));
+  return { width: viewport.clientWidth - padding, height: height - padding };
 }

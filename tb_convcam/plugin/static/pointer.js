@@ -1,11 +1,12 @@
-// The pointer on a panel: hover outlines the tile and shows the kernel's
-// stats (and its health, when logged), a drag pans (every panel follows), a
+// The pointer on a panel: hover outlines the kernel in every run's panel and
+// shows its stats (and its health, when logged), a drag pans (every panel follows), a
 // click opens the filmstrip of that kernel.
 
 import { slotAtPosition } from "./arrange.js";
 import { differenceLine } from "./compare.js";
 import { kernelMarks } from "./kernelhealth.js";
-import { slotAt, tileBox } from "./stepinfo.js";
+import { outlineKernel } from "./outline.js";
+import { slotAt } from "./stepinfo.js";
 import { renderTooltip } from "./views.js";
 
 const DRAG_THRESHOLD_PX = 4; // a press that moves less is a click
@@ -13,13 +14,12 @@ const DRAG_THRESHOLD_PX = 4; // a press that moves less is a click
 /** Wire a new panel; `tab` is the controller (index.js). */
 export function bindPointer(panel, tab) {
   const { viewport, canvas } = panel;
-  const tooltip = tab.ui.tooltip;
   let drag = null;
   canvas.addEventListener("pointermove", (event) => {
     if (drag) return;
-    hover(panel, event, tooltip);
+    hover(panel, event, tab);
   });
-  canvas.addEventListener("pointerleave", () => hideHover(panel, tooltip));
+  canvas.addEventListener("pointerleave", () => hideHover(tab));
   viewport.addEventListener("pointerdown", (event) => {
     drag = { x: event.clientX, y: event.clientY, left: viewport.scrollLeft, top: viewport.scrollTop, moved: false };
     viewport.setPointerCapture(event.pointerId);
@@ -66,22 +66,15 @@ function hit(panel, event) {
   return { position, slot, kernel: frame.info.kernels[slot], frame };
 }
 
-function hover(panel, event, tooltip) {
+function hover(panel, event, tab) {
+  const tooltip = tab.ui.tooltip;
   const found = hit(panel, event);
   if (!found) {
-    hideHover(panel, tooltip);
+    hideHover(tab);
     return;
   }
-  const { position, slot, kernel, frame } = found;
-  const box = tileBox(frame.info, position);
-  const zoom = panel.canvas.getBoundingClientRect().width / frame.width;
-  Object.assign(panel.hoverBox.style, {
-    left: `${panel.canvas.offsetLeft + box.x * zoom - 1}px`,
-    top: `${panel.canvas.offsetTop + box.y * zoom - 1}px`,
-    width: `${box.width * zoom + 2}px`,
-    height: `${box.height * zoom + 2}px`,
-  });
-  panel.hoverBox.hidden = false;
+  const { slot, kernel, frame } = found;
+  for (const other of tab.panels.all()) outlineKernel(other.hoverBox, other.frame, kernel, other.arrangement); // the same kernel in every run
   const sources = frame.info.sources.map((source) => ({
     name: source.name,
     stats:
@@ -105,7 +98,7 @@ function hover(panel, event, tooltip) {
   tooltip.style.top = `${Math.max(8, y)}px`;
 }
 
-function hideHover(panel, tooltip) {
-  panel.hoverBox.hidden = true;
-  tooltip.hidden = true;
+function hideHover(tab) {
+  for (const panel of tab.panels.all()) panel.hoverBox.hidden = true;
+  tab.ui.tooltip.hidden = true;
 }

@@ -236,11 +236,12 @@ function layoutSummary(layout, layer) {
 /**
  * One run's panel: header with the run name and shown step, then a scrollable
  * viewport holding the probe image (hidden until the run has one) beside the
- * mosaic canvas, with the health marks and the hover outline laid over it.
+ * mosaic canvas, with the health marks and the outlines (outline.js) laid over it.
  */
 export function buildPanel(run, colour) {
   const canvas = el("canvas", { className: "cc-mosaic", attrs: { width: "1", height: "1" } });
   const hoverBox = el("div", { className: "cc-hover-box", attrs: { hidden: "" } });
+  const followBox = el("div", { className: "cc-follow-box", attrs: { hidden: "" } });
   const marks = svgEl("svg", { class: "cc-marks", preserveAspectRatio: "none", "aria-hidden": "true" });
   const probeImage = el("img", { className: "cc-probe-image", attrs: { alt: `probe image of ${run}` } });
   const probe = el("figure", { className: "cc-probe", attrs: { hidden: "" } }, [
@@ -248,12 +249,13 @@ export function buildPanel(run, colour) {
     el("figcaption", { text: "probe image" }),
   ]);
   const clip = el("canvas", { className: "cc-clip", attrs: { width: "1", height: "1", hidden: "" } });
-  const stage = el("div", { className: "cc-stage" }, [probe, el("div", { className: "cc-mosaic-box" }, [canvas, clip, marks, hoverBox])]);
+  const stage = el("div", { className: "cc-stage" }, [probe, el("div", { className: "cc-mosaic-box" }, [canvas, clip, marks, followBox, hoverBox])]);
   const panel = {
     run,
     root: null,
     canvas,
     hoverBox,
+    followBox,
     marks,
     clip, // clipped pixels marked (colourbar.js)
     scale: el("div", { className: "cc-scale" }), // the colour bar (colourbar.js)
@@ -290,34 +292,43 @@ export function renderReference(container, reference, { onLockShown, onBaseline 
   );
 }
 
-/** One filmstrip frame: an empty canvas (painted later) over its step number. */
-export function buildFilmCell(step, current) {
+/** One filmstrip frame: an empty canvas (painted later, `size` on screen until then) over its step number. */
+export function buildFilmCell(step, current, size) {
+  const style = size ? `width:${size.width}px;height:${size.height}px` : "";
   const cell = el("figure", { className: "cc-film-cell" }, [
-    el("canvas", { className: "cc-film-tile", attrs: { width: "1", height: "1" } }),
+    el("canvas", { className: "cc-film-tile", attrs: { width: "1", height: "1", style } }),
     el("figcaption", { text: String(step) }),
   ]);
   if (current) cell.classList.add("cc-current");
   return cell;
 }
 
-/** The filmstrip: a header, then one row of cells per run (`rows`: [{run, colour, cells}]). */
+/**
+ * The filmstrip: a header, then one row per run (`rows`: [{run, colour, cells}], each cell
+ * placed in its step's grid column) in one grid that scrolls as a whole; returns the grid.
+ */
 export function buildFilmstrip(strip, { kernel, layer, rows, onClose }) {
+  const grid = el(
+    "div",
+    { className: "cc-film-grid" },
+    rows.map(({ run, colour, cells }, index) => {
+      for (const cell of cells) cell.style.gridRow = String(index + 1);
+      const name = el("div", { className: "cc-film-run", attrs: { title: run, style: `grid-row:${index + 1}` } }, [
+        el("span", { className: "cc-swatch", attrs: { style: `background:${colour}` } }),
+        el("span", { text: run }),
+      ]);
+      return el("div", { className: "cc-film-row" }, [name, ...cells]);
+    }),
+  );
   strip.replaceChildren(
     el("header", { className: "cc-film-header" }, [
       el("h3", { text: `Kernel ${kernel} across steps` }),
       el("span", { className: "cc-hint", text: `${layer} · click a step to jump there` }),
       el("button", { className: "cc-close", text: "✕", attrs: { type: "button", title: "Close (Esc)" }, on: { click: onClose } }),
     ]),
-    ...rows.map(({ run, colour, cells }) =>
-      el("div", { className: "cc-film-row" }, [
-        el("div", { className: "cc-film-run" }, [
-          el("span", { className: "cc-swatch", attrs: { style: `background:${colour}` } }),
-          el("span", { text: run }),
-        ]),
-        el("div", { className: "cc-film-cells" }, cells),
-      ]),
-    ),
+    grid,
   );
+  return grid;
 }
 
 /** The empty state / guidance text, with an optional code sample. */
