@@ -102,6 +102,7 @@ export class Panels {
     }
     // Painted, compared and arranged there (its buffers are reused while the size holds).
     canvas.getContext("2d").putImageData(this.tab.compare.image(panel, frame, view), 0, 0);
+    drawScale(panel, frame, view, this.tab); // before Fit measures the panel: the bar takes some of its height
     const zoom = this.tab.state.zoom;
     const height = this.viewportHeight(panel);
     this.zoom = zoom === ZOOM_FIT ? fitZoom(frame, this.widestProbe(), contentBox(panel.viewport, height), MAX_ZOOM) : zoom;
@@ -109,7 +110,6 @@ export class Panels {
     canvas.style.height = `${frame.height * this.zoom}px`;
     sizeProbe(panel, frame.height * this.zoom);
     drawMarks(panel.marks, frame, view.colour, this.tab.state.overlay, panel.arrangement);
-    drawScale(panel, frame, view, this.tab);
     outlineKernel(panel.followBox, frame, this.tab.state.kernel, panel.arrangement);
     this.ui.zoomLabel.textContent = `${this.zoom}×`;
     panel.root.dataset.drawn = `${frame.key}|${view.norm}|${view.colour}`;
