@@ -3,7 +3,9 @@
 // colour, zero ticked on it) with how much of it is clipped; for "Per kernel" a line saying
 // there is no single scale. Clipped pixels are marked on the mosaic (a canvas
 // over it: magenta above the range, cyan below), which "mark clipped" turns
-// off and on for every panel (kept in the URL as clip=0 when off).
+// off and on for every panel (kept in the URL as clip=0 when off), each
+// tile's marks where its tile is drawn (Arrange). A panel showing a
+// difference has neither: its colours are the compare bar's diverging scale.
 
 import { CLIPPED_ABOVE, CLIPPED_BELOW, clippedText, paintClipMask, scaleOf, zeroAt } from "./clipping.js";
 import { rgbText } from "./legend.js";
@@ -13,11 +15,16 @@ const PER_KERNEL_TEXT = "Per kernel: each tile is stretched to its own min..max,
 
 /** The scale under `panel` and the clip marks over its mosaic, for `frame` painted with `view`; `tab` is the controller. */
 export function drawScale(panel, frame, view, tab) {
+  panel.scale.hidden = Boolean(panel.difference);
+  if (panel.difference) {
+    drawMarks(panel.clip, frame, null);
+    return;
+  }
   const on = tab.state.clip;
   const mask = view.norm === "kernel" ? null : new Uint8Array(frame.width * frame.height);
   const rows = scaleOf(frame, view, mask);
   const clipped = Boolean(rows && rows.some((row) => row.above || row.below));
-  drawMarks(panel.clip, frame, on && clipped ? mask : null);
+  drawMarks(panel.clip, frame, on && clipped ? mask : null, panel.arrangement);
   if (!rows) {
     panel.scale.replaceChildren(el("div", { className: "cc-scale-none", text: PER_KERNEL_TEXT }));
     return;
@@ -77,8 +84,8 @@ function ramp(row) {
   ]);
 }
 
-/** The clip marks canvas over the mosaic: the mask's pixels in the clip colours, hidden without a mask. */
-function drawMarks(canvas, frame, mask) {
+/** The clip marks canvas over the mosaic: the mask's pixels in the clip colours where `arranged` draws their tiles, hidden without a mask. */
+function drawMarks(canvas, frame, mask, arranged = null) {
   canvas.hidden = !mask;
   if (!mask) return;
   if (canvas.width !== frame.width || canvas.height !== frame.height) {
@@ -87,6 +94,6 @@ function drawMarks(canvas, frame, mask) {
   }
   const context = canvas.getContext("2d");
   const image = context.createImageData(frame.width, frame.height);
-  paintClipMask(mask, image.data);
+  paintClipMask(mask, image.data, frame.info, arranged);
   context.putImageData(image, 0, 0);
 }
