@@ -17,6 +17,7 @@ import numpy as np
 import plugin_support as support
 import pytest
 from PIL import Image, ImageSequence
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from tab_driver import (
@@ -146,23 +147,39 @@ def test_a_difference_exports_in_diverging_colours_with_its_scale_and_no_clip_ma
     assert has_colour(under, FULL_BLUE, 12) and has_colour(under, FULL_RED, 12)  # gradients are dithered
 
 
-def test_a_swipe_exports_at_its_divider_and_a_flicker_as_the_runs_own_frame(browser, server, downloads, request):
-    view = f"{ARRANGED.replace('norm=locked', 'norm=layer')}&step=20"
+def test_a_swipe_marks_each_sides_clipped_pixels_and_exports_at_its_divider_and_a_flicker_as_the_runs_own_frame(
+        browser, server, downloads, request):
+    view = f"{ARRANGED}&step=20"
     open_tab(browser, server, view)
-    wait_drawn(browser, "trained", step=20, norm="layer", layer=LAYER)
+    wait_drawn(browser, "trained", step=20, norm="locked", layer=LAYER)
+    wait_drawn(browser, "blank", step=20, norm="locked", layer=LAYER)
     wait_arranged(browser)
-    own = shown(browser, "trained")
+    wait_until(browser, lambda d: shown(d, "trained")["clip"] is not None, "no clip marks")
+    own, blank = shown(browser, "trained"), shown(browser, "blank")
     open_tab(browser, server, f"{view}&diff=run&diffRun=blank&diffShow=swipe")
     wait_compared(browser, "trained", "swipe")
     swiped = shown(browser, "trained")
+    screenshot(browser, f"together-swipe-clip-{request.node.callspec.id}.png")
     picture, text = export_png(browser, downloads, f"together-export-swipe-{request.node.callspec.id}.png")
     for path in downloads.iterdir():
         path.unlink()
     open_tab(browser, server, f"{view}&diff=run&diffRun=blank&diffShow=flicker")
     wait_compared(browser, "trained", "flicker")
     flickered, flicker_text = export_png(browser, downloads, f"together-export-flicker-{request.node.callspec.id}.png")
+    open_tab(browser, server, f"{view}&diff=run&diffRun=blank&diffShow=swipe")
+    wait_compared(browser, "trained", "swipe")
+    handle = panels(browser)["trained"].find_element(By.CSS_SELECTOR, ".cc-swipe")
+    ActionChains(browser).click_and_hold(handle).move_by_offset(-5 * ZOOM, 0).release().perform()
 
-    assert not np.array_equal(swiped["mosaic"], own["mosaic"]), "the right of the divider is blank's"
+    middle = round(swiped["mosaic"].shape[1] / 2 + 0.01)  # the divider starts half way (JavaScript rounds halves up)
+    for part, frame in (("mosaic", own), ("clip", own)):  # left of the divider: trained, its picture and marks
+        np.testing.assert_array_equal(swiped[part][:, :middle], frame[part][:, :middle])
+    for part in ("mosaic", "clip"):  # right of it: blank's
+        np.testing.assert_array_equal(swiped[part][:, middle:], blank[part][:, middle:])
+    assert not np.array_equal(own["clip"][:, middle:], blank["clip"][:, middle:]), "the right half's marks did change"
+    cut = middle - 5  # dragged: the marks move with the divider
+    wait_until(browser, lambda d: np.array_equal(shown(d, "trained")["clip"][:, cut:], blank["clip"][:, cut:]), "marks not swiped")
+    np.testing.assert_array_equal(shown(browser, "trained")["clip"][:, :cut], own["clip"][:, :cut])
     np.testing.assert_array_equal(box(picture, text["runs"][1]["mosaic"]), as_seen(swiped))
     assert text["comparison"]["show"] == "swipe" and text["runs"][1]["comparedWith"] == "◀ | blank, step 20 ▶"
     np.testing.assert_array_equal(box(flickered, flicker_text["runs"][1]["mosaic"]), as_seen(own))

@@ -4,27 +4,27 @@
 // there is no single scale. Clipped pixels are marked on the mosaic (a canvas
 // over it: magenta above the range, cyan below), which "mark clipped" turns
 // off and on for every panel (kept in the URL as clip=0 when off), each
-// tile's marks where its tile is drawn (Arrange). A panel showing a
+// tile's marks where its tile is drawn (Arrange), a swipe's or flicker's
+// marks those of the frame shown there (picture.js). A panel showing a
 // difference has neither: its colours are the compare bar's diverging scale.
 
-import { CLIPPED_ABOVE, CLIPPED_BELOW, clippedText, paintClipMask, scaleOf, zeroAt } from "./clipping.js";
+import { CLIPPED_ABOVE, CLIPPED_BELOW, clippedText, zeroAt } from "./clipping.js";
 import { rgbText } from "./legend.js";
+import { clipMarks } from "./picture.js";
 import { el, formatNumber } from "./views.js";
 
 const PER_KERNEL_TEXT = "Per kernel: each tile is stretched to its own min..max, so there is no single scale (hover a tile for its range).";
 
 /** The scale under `panel` and the clip marks over its mosaic, for `frame` painted with `view`; `tab` is the controller. */
 export function drawScale(panel, frame, view, tab) {
-  panel.scale.hidden = Boolean(panel.difference);
-  if (panel.difference) {
-    drawMarks(panel.clip, frame, null);
-    return;
-  }
   const on = tab.state.clip;
-  const mask = view.norm === "kernel" ? null : new Uint8Array(frame.width * frame.height);
-  const rows = scaleOf(frame, view, mask);
+  const marks = clipMarks(frame, panel.otherFrame, view, tab.compare.how(), panel.shown, panel.buffers);
+  panel.clipPair = on && marks.image ? marks.pair : null; // a swipe's or flicker's marks, put together again as it moves (compare.js)
+  drawMarks(panel.clip, frame, on ? marks.image : null);
+  panel.scale.hidden = Boolean(panel.difference);
+  const rows = marks.rows;
   const clipped = Boolean(rows && rows.some((row) => row.above || row.below));
-  drawMarks(panel.clip, frame, on && clipped ? mask : null, panel.arrangement);
+  if (panel.difference) return;
   if (!rows) {
     panel.scale.replaceChildren(el("div", { className: "cc-scale-none", text: PER_KERNEL_TEXT }));
     return;
@@ -84,16 +84,13 @@ function ramp(row) {
   ]);
 }
 
-/** The clip marks canvas over the mosaic: the mask's pixels in the clip colours where `arranged` draws their tiles, hidden without a mask. */
-function drawMarks(canvas, frame, mask, arranged = null) {
-  canvas.hidden = !mask;
-  if (!mask) return;
+/** The clip marks canvas over the mosaic: `image` (picture.js's clip marks), hidden without. */
+function drawMarks(canvas, frame, image) {
+  canvas.hidden = !image;
+  if (!image) return;
   if (canvas.width !== frame.width || canvas.height !== frame.height) {
     canvas.width = frame.width;
     canvas.height = frame.height;
   }
-  const context = canvas.getContext("2d");
-  const image = context.createImageData(frame.width, frame.height);
-  paintClipMask(mask, image.data, frame.info, arranged);
-  context.putImageData(image, 0, 0);
+  canvas.getContext("2d").putImageData(image, 0, 0);
 }

@@ -107,6 +107,7 @@ export class Compare {
     this.label(panel, what, comparing ? null : what?.why || unlike);
     panel.buffers ??= {};
     const shown = picture(frame, comparing ? other : null, view, this.how(), panel.buffers);
+    panel.shown = shown; // its clip marks are drawn next (colourbar.js, picture.js)
     panel.arrangement = shown.arranged;
     panel.pair = shown.pair;
     const source = viewedSource(view.colour, frame.info.sources.length);
@@ -136,6 +137,7 @@ export class Compare {
       if (!panel.pair) continue;
       this.placeHandle(panel);
       panel.canvas.getContext("2d").putImageData(composed(panel.pair, this.how(), panel.buffers), 0, 0);
+      if (panel.clipPair) panel.clip.getContext("2d").putImageData(composed(panel.clipPair, this.how(), panel.buffers, "clipSwiped"), 0, 0);
     }
   }
 

@@ -1,12 +1,14 @@
 // What a panel shows of a frame: painted (pixels.js), compared with another
 // frame (diff.js: the difference in diverging colours, a swipe, a flicker)
-// and its tiles arranged (arrange.js). One home for that picture: the panels
-// (compare.js) and the exported PNG and GIF frames (snapshot.js) both take it
+// and its tiles arranged (arrange.js), and the clip marks over it
+// (clipping.js). One home for that picture: the panels (compare.js,
+// colourbar.js) and the exported PNG and GIF frames (snapshot.js) all take it
 // from here, so an export is exactly what is shown.
 //
 // No DOM but ImageData (made only when a picture is asked for).
 
 import { arrangement, rearrange, viewedSource } from "./arrange.js";
+import { paintClipMask, scaleOf } from "./clipping.js";
 import { difference, paintDifference, swipe } from "./diff.js";
 import { paint } from "./pixels.js";
 
@@ -39,11 +41,36 @@ export function picture(frame, other, view, how, buffers) {
   return { ...shown, pair, image: composed(pair, how, buffers) };
 }
 
+/**
+ * The scale and clip marks of `shown` (picture()'s answer for `frame`, `other`, `view`, `how`):
+ * {rows (clipping.js's scale of `frame`; null under "Per kernel"), image (the marks, an ImageData
+ * of the frame's size where the tiles are drawn; null when nothing shown is clipped), pair (a
+ * swipe's or flicker's marks of each frame, put together as their pictures are; or null)}.
+ * A difference has neither scale nor marks: its colours are not the grey scale's.
+ */
+export function clipMarks(frame, other, view, how, shown, buffers) {
+  if (shown.values) return { rows: null, image: null, pair: null };
+  const marks = (source, arranged, name) => {
+    const mask = view.norm === "kernel" ? null : new Uint8Array(source.width * source.height);
+    const rows = scaleOf(source, view, mask);
+    const clipped = Boolean(rows && rows.some((row) => row.above || row.below));
+    const image = buffer(buffers, name, frame);
+    if (clipped) paintClipMask(mask, image.data, source.info, arranged);
+    else image.data.fill(0);
+    return { rows, clipped, image };
+  };
+  const own = marks(frame, shown.arranged, "clip");
+  if (!shown.pair) return { rows: own.rows, image: own.clipped ? own.image : null, pair: null };
+  const theirs = marks(other, arrangement(other.info, view.order), "otherClip");
+  const pair = { own: own.image, other: theirs.image };
+  return { rows: own.rows, image: own.clipped || theirs.clipped ? composed(pair, how, buffers, "clipSwiped") : null, pair };
+}
+
 /** A swipe's or flicker's picture from its two pictures (`pair`), as `how` says. */
-export function composed(pair, how, buffers) {
+export function composed(pair, how, buffers, name = "swiped") {
   if (how.show === "flicker") return how.showingOther ? pair.other : pair.own;
   const { own, other } = pair;
-  const out = buffer(buffers, "swiped", own);
+  const out = buffer(buffers, name, own);
   swipe(own.data, other.data, out.data, own.width, swipeColumn(how.split, own.width));
   return out;
 }

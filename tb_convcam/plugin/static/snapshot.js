@@ -9,11 +9,11 @@
 // serves every frame of an animation, so frames keep one size.
 
 import { positionOfSlot } from "./arrange.js";
-import { CLIPPED_ABOVE, CLIPPED_BELOW, clippedText, paintClipMask, scaleOf, zeroAt } from "./clipping.js";
+import { CLIPPED_ABOVE, CLIPPED_BELOW, clippedText, zeroAt } from "./clipping.js";
 import { DIVERGING_STOPS } from "./diff.js";
 import { tileMarks } from "./kernelhealth.js";
 import { entryText, legendEntries, rgbText } from "./legend.js";
-import { picture } from "./picture.js";
+import { clipMarks, picture } from "./picture.js";
 import { tileBox } from "./stepinfo.js";
 import { formatNumber } from "./views.js";
 
@@ -148,23 +148,16 @@ function drawColumn(context, layout, place, column, options) {
     context.drawImage(column.probe, p.x, p.y, p.width, p.height);
   }
   const m = place.mosaic;
-  const compare = column.other ? options.compare : null;
-  const shown = picture(frame, column.other, view, compare ? compare.how : {}, {});
+  const how = column.other ? options.compare.how : {};
+  const buffers = {};
+  const shown = picture(frame, column.other, view, how, buffers);
+  const marks = clipMarks(frame, column.other, view, how, shown, buffers);
+  const clipped = Boolean(options.clip && marks.image);
   drawPixels(context, frame, shown.image, m);
+  if (clipped) drawPixels(context, frame, marks.image, m);
   if (options.overlay) drawHealthMarks(context, frame, view.colour, m, zoom, shown.arranged);
-  if (shown.values) {
-    drawDifferenceScale(context, place, compare.scale, theme); // the grey bar and its clip marks do not apply
-    return false;
-  }
-  const mask = view.norm === "kernel" ? null : new Uint8Array(frame.width * frame.height);
-  const rows = scaleOf(frame, view, mask);
-  const clipped = Boolean(options.clip && rows && rows.some((row) => row.above || row.below));
-  if (clipped) {
-    const marks = new ImageData(frame.width, frame.height);
-    paintClipMask(mask, marks.data, frame.info, shown.arranged);
-    drawPixels(context, frame, marks, m);
-  }
-  drawScaleRows(context, place, rows, frame.info.sources.length > 1, theme);
+  if (shown.values) drawDifferenceScale(context, place, options.compare.scale, theme); // the grey bar does not apply
+  else drawScaleRows(context, place, marks.rows, frame.info.sources.length > 1, theme);
   return clipped;
 }
 
