@@ -220,9 +220,9 @@ def test_the_toolbar_with_every_control_is_tidy_at_common_widths(browser, server
         open_tab(browser, server, f"{ARRANGED.replace(LAYER_Q, merged)}&step=15&diff=run&diffRun=blank&overlay=1")
         wait_compared(browser, "trained", "difference")
         layout = browser.execute_script(TOOLBAR_JS)
-        screenshot(browser, f"together-toolbar-{width}-{request.node.callspec.id}.png")
+        screenshot(browser, f"together-toolbar-{request.node.callspec.id}.png")
         browser.execute_script("document.documentElement.classList.add('cc-dark')")
-        screenshot(browser, f"together-toolbar-{width}-dark-{request.node.callspec.id}.png")
+        screenshot(browser, f"together-toolbar-dark-{request.node.callspec.id}.png")
     finally:
         browser.set_window_size(1680, 1000)
 
