@@ -86,6 +86,18 @@ def export_png(driver, downloads, name: str) -> tuple[np.ndarray, dict]:
     return np.array(image.convert("RGB")), json.loads(image.text["convcam"])
 
 
+def gif_frames(driver, downloads, first: str, last: str, name: str | None = None) -> list[np.ndarray]:
+    """The frames of a GIF made of steps `first` to `last` (kept as `name`)."""
+    driver.find_element(By.CSS_SELECTOR, ".cc-export-gif").click()
+    Select(driver.find_element(By.CSS_SELECTOR, ".cc-gif-from")).select_by_visible_text(first)
+    Select(driver.find_element(By.CSS_SELECTOR, ".cc-gif-to")).select_by_visible_text(last)
+    driver.find_element(By.CSS_SELECTOR, ".cc-make-gif").click()
+    path = downloaded(downloads, ".gif")
+    if name:
+        keep(path, name)
+    return [np.array(frame.convert("RGB")) for frame in ImageSequence.Iterator(Image.open(path))]
+
+
 def box(picture: np.ndarray, where: dict) -> np.ndarray:
     return picture[where["y"]:where["y"] + where["height"], where["x"]:where["x"] + where["width"]]
 
@@ -145,6 +157,8 @@ def test_a_difference_exports_in_diverging_colours_with_its_scale_and_no_clip_ma
     # Under the mosaics, the diverging scale from full blue to full red.
     under = picture[trained_box["y"] + trained_box["height"]:]
     assert has_colour(under, FULL_BLUE, 12) and has_colour(under, FULL_RED, 12)  # gradients are dithered
+    # A GIF's frame of step 20 is that difference too (each step compared with blank's at it).
+    assert np.abs(gif_frames(browser, downloads, "15", "20")[-1].astype(int) - picture).mean() < 1
 
 
 def test_a_swipe_marks_each_sides_clipped_pixels_and_exports_at_its_divider_and_a_flicker_as_the_runs_own_frame(
@@ -178,7 +192,8 @@ def test_a_swipe_marks_each_sides_clipped_pixels_and_exports_at_its_divider_and_
         np.testing.assert_array_equal(swiped[part][:, middle:], blank[part][:, middle:])
     assert not np.array_equal(own["clip"][:, middle:], blank["clip"][:, middle:]), "the right half's marks did change"
     cut = middle - 5  # dragged: the marks move with the divider
-    wait_until(browser, lambda d: np.array_equal(shown(d, "trained")["clip"][:, cut:], blank["clip"][:, cut:]), "marks not swiped")
+    wait_until(browser, lambda d: np.array_equal(shown(d, "trained")["clip"][:, cut:], blank["clip"][:, cut:]),
+               "marks not swiped")
     np.testing.assert_array_equal(shown(browser, "trained")["clip"][:, :cut], own["clip"][:, :cut])
     np.testing.assert_array_equal(box(picture, text["runs"][1]["mosaic"]), as_seen(swiped))
     assert text["comparison"]["show"] == "swipe" and text["runs"][1]["comparedWith"] == "◀ | blank, step 20 ▶"
@@ -194,13 +209,7 @@ def test_each_gif_frame_is_the_arranged_view_with_its_clip_marks(browser, server
     trained = shown(browser, "trained")
     png, text = export_png(browser, downloads, f"together-export-gif-step15-{request.node.callspec.id}.png")
 
-    browser.find_element(By.CSS_SELECTOR, ".cc-export-gif").click()
-    Select(browser.find_element(By.CSS_SELECTOR, ".cc-gif-from")).select_by_visible_text("15")
-    Select(browser.find_element(By.CSS_SELECTOR, ".cc-gif-to")).select_by_visible_text("20")
-    browser.find_element(By.CSS_SELECTOR, ".cc-make-gif").click()
-    path = downloaded(downloads, ".gif")
-    keep(path, f"together-export-arranged-{request.node.callspec.id}.gif")
-    frames = [np.array(frame.convert("RGB")) for frame in ImageSequence.Iterator(Image.open(path))]
+    frames = gif_frames(browser, downloads, "15", "20", f"together-export-arranged-{request.node.callspec.id}.gif")
     Image.fromarray(frames[0]).save(SCREENSHOTS / f"together-gif-frame0-{request.node.callspec.id}.png")
 
     assert len(frames) == 2 and frames[0].shape == png.shape
@@ -234,7 +243,8 @@ def test_the_toolbar_with_every_control_is_tidy_at_common_widths(browser, server
     for row in layout["rows"]:  # a row's controls side by side, none over another
         spans = sorted((left, right) for _, left, right, _ in row)
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
-    assert layout["export"] <= layout["right"] + 1 and layout["exportTop"] < layout["controlsTop"], "Export ends the scrubber row"
+    assert layout["export"] <= layout["right"] + 1, "Export ends the scrubber row"
+    assert layout["exportTop"] < layout["controlsTop"]
 
 
 # The toolbar's shown control groups by row: [label, left, right, cut], and where Export sits.
@@ -245,7 +255,8 @@ for (const group of document.querySelectorAll('.cc-controls > .cc-control')) {
   const r = group.getBoundingClientRect();
   let row = rows.find((row) => Math.abs(row.top - r.top) < r.height / 2);
   if (!row) rows.push(row = {top: r.top, groups: []});
-  row.groups.push([group.querySelector('.cc-control-label').textContent, r.left, r.right, group.scrollWidth > group.clientWidth + 1]);
+  const cut = group.scrollWidth > group.clientWidth + 1;
+  row.groups.push([group.querySelector('.cc-control-label').textContent, r.left, r.right, cut]);
 }
 const controls = document.querySelector('.cc-controls').getBoundingClientRect();
 const exported = document.querySelector('.cc-export').getBoundingClientRect();

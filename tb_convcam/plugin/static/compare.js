@@ -111,7 +111,8 @@ export class Compare {
     panel.arrangement = shown.arranged;
     panel.pair = shown.pair;
     const source = viewedSource(view.colour, frame.info.sources.length);
-    panel.difference = shown.values && { values: shown.values, info: frame.info, label: what.label, ...unitOf(this.state.norm, view, source) };
+    const unit = unitOf(this.state.norm, view, source);
+    panel.difference = shown.values && { values: shown.values, info: frame.info, label: what.label, ...unit };
     panel.root.dataset.order = view.order ? Array.from(shown.arranged.slotAt, (slot) => frame.info.kernels[slot]).join(",") : "";
     panel.root.dataset.compared = comparing ? `${this.state.diffShow}|${other.key}` : "";
     if (panel.pair) this.placeHandle(panel);
