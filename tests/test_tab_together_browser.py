@@ -161,6 +161,16 @@ def test_a_difference_exports_in_diverging_colours_with_its_scale_and_no_clip_ma
     assert np.abs(gif_frames(browser, downloads, "15", "20")[-1].astype(int) - picture).mean() < 1
 
 
+
+def test_one_runs_export_is_wide_enough_for_the_band_to_say_the_comparison_whole(browser, server, downloads, request):
+    open_tab(browser, server, f"{ARRANGED.replace('&run=blank', '')}&step=20&diff=baseline")
+    wait_compared(browser, "trained", "difference")
+    picture, text = export_png(browser, downloads, f"together-export-baseline-one-run-{request.node.callspec.id}.png")
+
+    assert text["comparison"]["against"] == "baseline" and text["runs"][0]["comparedWith"] == "− baseline, step 0"
+    assert picture.shape[1] > 300 + 2 * 16 + 100, "wider than its one column: the band's lines are not cut"
+
+
 def test_a_swipe_marks_each_sides_clipped_pixels_and_exports_at_its_divider_and_a_flicker_as_the_runs_own_frame(
         browser, server, downloads, request):
     view = f"{ARRANGED}&step=20"

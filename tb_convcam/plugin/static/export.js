@@ -13,7 +13,7 @@ import { atOrBefore } from "./model.js";
 import { paletteOf } from "./palette.js";
 import { probeChoices } from "./probechoice.js";
 import { asciiJson, withText } from "./pngtext.js";
-import { bandLines, drawSnapshot, footerLines, snapshotLayout } from "./snapshot.js";
+import { bandLines, bandWidth, drawSnapshot, footerLines, snapshotLayout } from "./snapshot.js";
 import { formatState } from "./state.js";
 import { el, runColour } from "./views.js";
 
@@ -136,7 +136,8 @@ export class Exporter {
     });
     let zoom = this.tab.panels.zoom;
     for (;;) {
-      const layout = snapshotLayout(sizes, { zoom, footerLines: footerLines(scene), bandLines: bandLines(scene) });
+      const band = { bandLines: bandLines(scene), minWidth: bandWidth(scene) };
+      const layout = snapshotLayout(sizes, { zoom, footerLines: footerLines(scene), ...band });
       if (zoom === 1 || layout.width * layout.height <= maxPixels) return { layout, zoom };
       zoom--;
     }

@@ -38,7 +38,7 @@ const MARK_COLOURS = { dead: "#e53935", dormant: "#ffc107" };
  * columns: [{x, width, mosaic: {x, y, width, height}, probe: {...} | null,
  * scaleY}], footerY}.
  */
-export function snapshotLayout(columns, { zoom, footerLines, bandLines = 2 }) {
+export function snapshotLayout(columns, { zoom, footerLines, bandLines = 2, minWidth = 0 }) {
   const band = BAND + (bandLines - 2) * BAND_LINE;
   let x = PAD;
   let tallest = 0;
@@ -60,7 +60,7 @@ export function snapshotLayout(columns, { zoom, footerLines, bandLines = 2 }) {
     return placedColumn;
   });
   const footerY = tallest + 8;
-  return { width: x - COLUMN_GAP + PAD, height: footerY + footerLines * LINE + PAD, columns: placed, footerY, band };
+  return { width: Math.max(x - COLUMN_GAP + PAD, minWidth), height: footerY + footerLines * LINE + PAD, columns: placed, footerY, band };
 }
 
 /**
@@ -116,6 +116,14 @@ function drawBand(context, layout, { layer, view, reference, probeLabel, arrange
 /** Lines the band needs: a line more for the arrangement, another for the comparison. */
 export function bandLines({ arranged, compare }) {
   return 2 + (arranged ? 1 : 0) + (compare ? 1 : 0);
+}
+
+/** The width the picture needs so that the arrangement's and the comparison's lines show whole (one narrow column would cut them). */
+export function bandWidth({ arranged, compare }) {
+  const context = new OffscreenCanvas(1, 1).getContext("2d");
+  context.font = `400 12px ${FONT}`;
+  const widths = [arranged, compare && compare.text].filter(Boolean).map((line) => context.measureText(line).width);
+  return widths.length ? Math.ceil(Math.max(...widths)) + 2 * PAD + 1 : 0;
 }
 
 function colourText(colour, sources) {
