@@ -27,3 +27,12 @@ def browser():
         pytest.skip(message)
     with chromium.chromium() as driver:
         yield driver
+
+
+@pytest.fixture
+def downloads(browser, tmp_path):
+    """A fresh folder the browser saves downloads to (tab_driver.downloaded waits for a file there)."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)})
+    return folder

@@ -5,6 +5,8 @@ Shared by the tab's browser test modules; the `browser` fixture lives in conftes
 
 from __future__ import annotations
 
+import shutil
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -188,3 +190,31 @@ def hover_tile(driver, run: str, slot: int, zoom: int, cols: int = 4) -> str:
     offset_y = row * TILE_PX * zoom + 12 * zoom - canvas.size["height"] // 2
     ActionChains(driver).move_to_element_with_offset(canvas, offset_x, offset_y).perform()
     return wait_until(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".cc-tooltip").text, "no tooltip")
+
+
+# The panel's canvas and its clip marks as RGBA bytes, read in one go.
+CANVASES_JS = """
+const panel = arguments[0];
+const read = (c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+const canvas = panel.querySelector('canvas.cc-mosaic'), clip = panel.querySelector('canvas.cc-clip');
+return {width: canvas.width, height: canvas.height, zoom: canvas.getBoundingClientRect().width / canvas.width,
+        mosaic: read(canvas), clip: clip.hidden ? null : read(clip)};
+"""
+
+
+def downloaded(folder: Path, suffix: str, timeout: float = 60) -> Path:
+    """The one file with `suffix` saved in `folder` (the `downloads` fixture's), once complete."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in folder.iterdir() if p.suffix == suffix]
+        if done and not any(p.suffix == ".crdownload" for p in folder.iterdir()):
+            assert len(done) == 1
+            return done[0]
+        time.sleep(0.2)
+    raise TimeoutError(f"no {suffix} downloaded to {folder}: {list(folder.iterdir())}")
+
+
+def keep(path: Path, name: str) -> None:
+    """A copy of a downloaded file among the screenshots, to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, SCREENSHOTS / name)

@@ -8,7 +8,6 @@ checked against the logged activations. Screenshots and the exported files go to
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import urllib.parse
 from pathlib import Path
@@ -21,7 +20,8 @@ from PIL import Image, ImageSequence
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from tab_driver import (
-    SCREENSHOTS, TILE_PX, click_segment, open_tab, panels, screenshot, wait_drawn, wait_until, write_browser_logdir,
+    CANVASES_JS, SCREENSHOTS, TILE_PX, click_segment, downloaded, keep, open_tab, panels, screenshot, wait_drawn, wait_until,
+    write_browser_logdir,
 )
 
 from harness.tensorboard import PLUGIN_ROUTES, fetch_json
@@ -33,16 +33,6 @@ LAYER = support.SINGLE_LAYER  # xa/conv1: 16 kernels of 8x8, probe item 0 of (2,
 LAYER_Q = urllib.parse.quote(LAYER, safe="")
 MERGED_Q = urllib.parse.quote(support.DUAL_LAYER, safe="")
 
-# The panel's canvas and its clip marks as RGBA bytes, read in one go.
-CANVASES_JS = """
-const panel = arguments[0];
-const read = (c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
-const canvas = panel.querySelector('canvas.cc-mosaic'), clip = panel.querySelector('canvas.cc-clip');
-return {width: canvas.width, height: canvas.height, zoom: canvas.getBoundingClientRect().width / canvas.width,
-        mosaic: read(canvas), clip: clip.hidden ? null : read(clip)};
-"""
-
-
 @pytest.fixture(scope="module")
 def logdir(tmp_path_factory) -> Path:
     return write_browser_logdir(tmp_path_factory.mktemp("logs"))
@@ -52,32 +42,6 @@ def logdir(tmp_path_factory) -> Path:
 def server(request, logdir):
     with support.tensorboard_server(logdir, load_fast=request.param) as base:
         yield base
-
-
-@pytest.fixture
-def downloads(browser, tmp_path):
-    """A fresh folder the browser saves downloads to."""
-    folder = tmp_path / "downloads"
-    folder.mkdir()
-    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)})
-    return folder
-
-
-def downloaded(folder: Path, suffix: str, timeout: float = 60) -> Path:
-    """The one file with `suffix` saved in `folder`, once complete."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done = [p for p in folder.iterdir() if p.suffix == suffix]
-        if done and not any(p.suffix == ".crdownload" for p in folder.iterdir()):
-            assert len(done) == 1
-            return done[0]
-        time.sleep(0.2)
-    raise TimeoutError(f"no {suffix} downloaded to {folder}: {list(folder.iterdir())}")
-
-
-def keep(path: Path, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SCREENSHOTS / name)
 
 
 def dark_mode(driver) -> None:

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { arrangement } from "../../tb_convcam/plugin/static/arrange.js";
 import { ABOVE, BELOW, CLIPPED_ABOVE, clippedText, paintClipMask, scaleOf, shareText, zeroAt } from "../../tb_convcam/plugin/static/clipping.js";
 import { entryText, legendEntries, sourceColours } from "../../tb_convcam/plugin/static/legend.js";
 import { paint } from "../../tb_convcam/plugin/static/pixels.js";
@@ -86,6 +87,14 @@ test("the clip mask paints magenta above, cyan below, transparent elsewhere", ()
   const target = new Uint8ClampedArray(12).fill(7);
   paintClipMask(Uint8Array.of(ABOVE, 0, BELOW), target);
   assert.deepEqual([...target], [...CLIPPED_ABOVE, 255, 0, 0, 0, 0, 0, 255, 255, 255]);
+});
+
+test("with the tiles arranged, each tile's clip marks go where its tile is drawn", () => {
+  // Three 1×1 tiles in a row, drawn in the order kernel 2, 0, 1.
+  const info = { width: 3, height: 1, rows: 1, cols: 3, tile_height: 1, tile_width: 1, padding: 0, kernels: [0, 1, 2] };
+  const target = new Uint8ClampedArray(12);
+  paintClipMask(Uint8Array.of(ABOVE, 0, BELOW), target, info, arrangement(info, [2, 0, 1]));
+  assert.deepEqual([...target], [0, 255, 255, 255, ...CLIPPED_ABOVE, 255, 0, 0, 0, 0]);
 });
 
 test("shares read as percentages, tiny ones as < 0.1 %", () => {

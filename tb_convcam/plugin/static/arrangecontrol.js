@@ -55,6 +55,14 @@ export class ArrangeControl {
     );
   }
 
+  /** The arrangement as an exported picture tells it, for `order` (null: index order, nothing to tell): {by, run, step, text}. */
+  describe(order) {
+    const reference = order && this.reference();
+    if (!reference) return null;
+    const by = this.state.arrange;
+    return { by, run: reference.run, step: reference.step, text: `Tiles by ${SORTED_BY[by]}, highest first, as at ${reference.run} step ${reference.step}` };
+  }
+
   /** Pick an order, taken from the step the first shown run shows now. */
   pick(by) {
     this.state.arrange = by;

@@ -14,6 +14,7 @@
 //
 // No DOM: Node imports this module in tests/js.
 
+import { rearrange } from "./arrange.js";
 import { sourceColours } from "./legend.js";
 import { affines, targetRange } from "./pixels.js";
 import { tileBox } from "./stepinfo.js";
@@ -82,17 +83,22 @@ export function zeroAt({ lo, hi }) {
   return lo < 0 && hi > 0 ? -lo / (hi - lo) : null;
 }
 
-/** Paint a clip mask into RGBA `target` (an ImageData's data): the clip colours where clipped, transparent elsewhere. */
-export function paintClipMask(mask, target) {
-  target.fill(0);
+/**
+ * Paint a clip mask of decoded frame `info` into RGBA `target` (an ImageData's data): the clip
+ * colours where clipped, transparent elsewhere; each tile's marks where `arranged` (arrange.js) draws it.
+ */
+export function paintClipMask(mask, target, info, arranged = null) {
+  const painted = arranged ? new Uint8ClampedArray(target.length) : target;
+  painted.fill(0);
   for (let i = 0, o = 0; i < mask.length; i++, o += 4) {
     if (!mask[i]) continue;
     const rgb = mask[i] === ABOVE ? CLIPPED_ABOVE : CLIPPED_BELOW;
-    target[o] = rgb[0];
-    target[o + 1] = rgb[1];
-    target[o + 2] = rgb[2];
-    target[o + 3] = 255;
+    painted[o] = rgb[0];
+    painted[o + 1] = rgb[1];
+    painted[o + 2] = rgb[2];
+    painted[o + 3] = 255;
   }
+  if (arranged) rearrange(painted, target, info, arranged);
 }
 
 /** A share of pixels as text: "0 %", "< 0.1 %", "12.3 %". */

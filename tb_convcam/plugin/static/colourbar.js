@@ -3,10 +3,14 @@
 // colour, zero ticked on it) with how much of it is clipped; for "Per kernel" a line saying
 // there is no single scale. Clipped pixels are marked on the mosaic (a canvas
 // over it: magenta above the range, cyan below), which "mark clipped" turns
-// off and on for every panel (kept in the URL as clip=0 when off).
+// off and on for every panel (kept in the URL as clip=0 when off), each
+// tile's marks where its tile is drawn (Arrange), a swipe's or flicker's
+// marks those of the frame shown there (picture.js). A panel showing a
+// difference has neither: its colours are the compare bar's diverging scale.
 
-import { CLIPPED_ABOVE, CLIPPED_BELOW, clippedText, paintClipMask, scaleOf, zeroAt } from "./clipping.js";
+import { CLIPPED_ABOVE, CLIPPED_BELOW, clippedText, zeroAt } from "./clipping.js";
 import { rgbText } from "./legend.js";
+import { clipMarks } from "./picture.js";
 import { el, formatNumber } from "./views.js";
 
 const PER_KERNEL_TEXT = "Per kernel: each tile is stretched to its own min..max, so there is no single scale (hover a tile for its range).";
@@ -14,10 +18,13 @@ const PER_KERNEL_TEXT = "Per kernel: each tile is stretched to its own min..max,
 /** The scale under `panel` and the clip marks over its mosaic, for `frame` painted with `view`; `tab` is the controller. */
 export function drawScale(panel, frame, view, tab) {
   const on = tab.state.clip;
-  const mask = view.norm === "kernel" ? null : new Uint8Array(frame.width * frame.height);
-  const rows = scaleOf(frame, view, mask);
+  const marks = clipMarks(frame, panel.otherFrame, view, tab.compare.how(), panel.shown, panel.buffers);
+  panel.clipPair = on && marks.image ? marks.pair : null; // a swipe's or flicker's marks, put together again as it moves (compare.js)
+  drawMarks(panel.clip, frame, on ? marks.image : null);
+  panel.scale.hidden = Boolean(panel.difference);
+  const rows = marks.rows;
   const clipped = Boolean(rows && rows.some((row) => row.above || row.below));
-  drawMarks(panel.clip, frame, on && clipped ? mask : null);
+  if (panel.difference) return;
   if (!rows) {
     panel.scale.replaceChildren(el("div", { className: "cc-scale-none", text: PER_KERNEL_TEXT }));
     return;
@@ -77,16 +84,13 @@ function ramp(row) {
   ]);
 }
 
-/** The clip marks canvas over the mosaic: the mask's pixels in the clip colours, hidden without a mask. */
-function drawMarks(canvas, frame, mask) {
-  canvas.hidden = !mask;
-  if (!mask) return;
+/** The clip marks canvas over the mosaic: `image` (picture.js's clip marks), hidden without. */
+function drawMarks(canvas, frame, image) {
+  canvas.hidden = !image;
+  if (!image) return;
   if (canvas.width !== frame.width || canvas.height !== frame.height) {
     canvas.width = frame.width;
     canvas.height = frame.height;
   }
-  const context = canvas.getContext("2d");
-  const image = context.createImageData(frame.width, frame.height);
-  paintClipMask(mask, image.data);
-  context.putImageData(image, 0, 0);
+  canvas.getContext("2d").putImageData(image, 0, 0);
 }

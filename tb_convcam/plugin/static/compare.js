@@ -2,14 +2,14 @@
 // step at or before it, as the panels show) or against its own baseline step,
 // shown as a difference (diff.js: blue below, white equal, red above), a
 // swipe (a divider dragged across the mosaic: the panel's run on its left,
-// the other frame on its right) or a flicker (the two in turn). Also where a
-// panel's picture is put together: painted (pixels.js), compared, and its
-// tiles arranged (arrange.js), so hover and overlay find the true kernels.
+// the other frame on its right) or a flicker (the two in turn). The picture
+// itself, painted, compared and arranged, is picture.js's; this module keeps
+// on the panel what hover and overlay need of it (the true kernels, the difference).
 
-import { arrangement, rearrange, viewedSource } from "./arrange.js";
-import { DIVERGING_STOPS, difference, kernelDifference, paintDifference, sameLayout, swipe } from "./diff.js";
+import { viewedSource } from "./arrange.js";
+import { DIVERGING_STOPS, kernelDifference, sameLayout } from "./diff.js";
 import { atOrBefore } from "./model.js";
-import { paint } from "./pixels.js";
+import { composed, picture, swipeColumn } from "./picture.js";
 import { DIFF_GAINS } from "./state.js";
 import { el, formatNumber, renderSegmented } from "./views.js";
 
@@ -68,55 +68,77 @@ export class Compare {
   }
 
   /**
+   * The comparison as an exported picture tells it (null when off): {against ("run" or "baseline"),
+   * run (the other run), show, gain, split, how (picture.js), text (the band's line), scale (the difference's)}.
+   */
+  describe(view, sources) {
+    const { diff: against, diffShow: show, diffGain: gain } = this.state;
+    if (!against) return null;
+    const run = against === "run" ? this.otherRun() : null;
+    const other = run ? `${run} at the same step` : "its run's baseline step";
+    const scale = differenceScale(this.state.norm, view, viewedSource(view.colour, sources.length), gain);
+    const source = sources.length > 1 ? ` of ${sources[viewedSource(view.colour, sources.length)]}` : "";
+    const texts = {
+      difference: `Difference${source}: each run − ${other}, gain ×${gain} (its scale under each run)`,
+      swipe: `Swipe: each run left of the divider (${Math.round(100 * this.split)} % across), ${other} right of it`,
+      flicker: `Flicker with ${other}: here each run's own frame`,
+    };
+    return { against, run, show, gain, split: this.split, how: { ...this.how(), showingOther: false }, text: texts[show], scale };
+  }
+
+  /** What an exported column's caption says of its comparison (`what`: other(); `whyNot` when it is not compared). */
+  static caption(show, what, whyNot) {
+    if (!what) return "";
+    if (whyNot) return `· not compared: ${whyNot}`;
+    return { difference: `− ${what.label}`, swipe: `◀ | ${what.label} ▶`, flicker: `(flickers with ${what.label})` }[show];
+  }
+
+  /**
    * The picture `panel` shows of `frame` (compared with `panel.otherFrame` when
-   * that is set): an ImageData of the frame's size, its tiles in `view.order`.
-   * Also sets `panel.arrangement` and the panel's compare label.
+   * that is set; picture.js): an ImageData of the frame's size, its tiles in
+   * `view.order`. Also sets `panel.arrangement`, `panel.difference`, `panel.pair`
+   * and the panel's compare label.
    */
   image(panel, frame, view) {
-    const arranged = arrangement(frame.info, view.order);
-    panel.arrangement = arranged;
-    panel.root.dataset.order = view.order ? Array.from(arranged.slotAt, (slot) => frame.info.kernels[slot]).join(",") : "";
     const other = panel.otherFrame;
     const what = panel.compareWith;
     const comparing = other && sameLayout(frame.info, other.info);
-    panel.pair = null;
-    panel.difference = null;
     const unlike = other ? "its kernels are tiled differently" : `${what?.label} could not be loaded`;
     this.label(panel, what, comparing ? null : what?.why || unlike);
+    panel.buffers ??= {};
+    const shown = picture(frame, comparing ? other : null, view, this.how(), panel.buffers);
+    panel.shown = shown; // its clip marks are drawn next (colourbar.js, picture.js)
+    panel.arrangement = shown.arranged;
+    panel.pair = shown.pair;
+    const source = viewedSource(view.colour, frame.info.sources.length);
+    const unit = unitOf(this.state.norm, view, source);
+    panel.difference = shown.values && { values: shown.values, info: frame.info, label: what.label, ...unit };
+    panel.root.dataset.order = view.order ? Array.from(shown.arranged.slotAt, (slot) => frame.info.kernels[slot]).join(",") : "";
     panel.root.dataset.compared = comparing ? `${this.state.diffShow}|${other.key}` : "";
-    if (!comparing) return place(panel, "own", paint(frame, buffer(panel, "painted", frame), view), frame.info, arranged);
-    if (this.state.diffShow === "difference") {
-      const source = viewedSource(view.colour, frame.info.sources.length);
-      const values = difference(frame, other, source, view);
-      const painted = buffer(panel, "painted", frame);
-      paintDifference(values, painted.data, 1 / this.state.diffGain);
-      panel.difference = { values, info: frame.info, label: what.label, ...unitOf(this.state.norm, view, source) };
-      return place(panel, "own", painted, frame.info, arranged);
-    }
-    panel.pair = {
-      own: place(panel, "own", paint(frame, buffer(panel, "painted", frame), view), frame.info, arranged),
-      other: place(panel, "other", paint(other, buffer(panel, "otherPainted", frame), view), other.info, arrangement(other.info, view.order)),
-    };
-    return this.composed(panel);
+    if (panel.pair) this.placeHandle(panel);
+    return shown.image;
   }
 
-  /** A swipe or flicker panel's picture from its two painted frames. */
-  composed(panel) {
-    const { own, other } = panel.pair;
-    if (this.state.diffShow === "flicker") {
-      panel.compareLabel.classList.toggle("cc-showing-other", this.showingOther);
-      return this.showingOther ? other : own;
-    }
-    const out = buffer(panel, "swiped", own);
-    swipe(own.data, other.data, out.data, own.width, this.split * own.width);
-    panel.swipeHandle.style.left = `${(100 * Math.round(this.split * own.width)) / own.width}%`;
-    return out;
+  /** How the panels compare now (picture.js's `how`). */
+  how() {
+    const { diffShow: show, diffGain: gain } = this.state;
+    return { show, gain, split: this.split, showingOther: this.showingOther };
+  }
+
+  /** The flicker's phase on the panel's label; the swipe's divider over its canvas. */
+  placeHandle(panel) {
+    panel.compareLabel.classList.toggle("cc-showing-other", this.state.diffShow === "flicker" && this.showingOther);
+    const width = panel.pair.own.width;
+    panel.swipeHandle.style.left = `${(100 * swipeColumn(this.split, width)) / width}%`;
   }
 
   /** Put the swipe or flicker pictures on every panel again (the divider moved, the flicker turned). */
   recompose() {
     for (const panel of this.tab.panels.all()) {
-      if (panel.pair) panel.canvas.getContext("2d").putImageData(this.composed(panel), 0, 0);
+      if (!panel.pair) continue;
+      this.placeHandle(panel);
+      panel.canvas.getContext("2d").putImageData(composed(panel.pair, this.how(), panel.buffers), 0, 0);
+      if (panel.clipPair) panel.clip.getContext("2d").putImageData(composed(panel.clipPair, this.how(), panel.buffers, "clipSwiped"), 0, 0);
     }
   }
 
@@ -222,9 +244,7 @@ export class Compare {
     const layer = this.data.layer();
     const sources = layer ? layer.sources : [];
     const c = viewedSource(this.state.colour, sources.length);
-    const { factor, unit } = unitOf(this.state.norm, view, c);
-    const full = factor === 1 ? String(1 / this.state.diffGain) : formatNumber(factor / this.state.diffGain); // 1, 0.25, 0.0625
-    const [low, high] = [`−${full}`, `+${full}`];
+    const { low, high, unit } = differenceScale(this.state.norm, view, c, this.state.diffGain);
     const gains = el("div", { className: "cc-segmented cc-diff-gain", attrs: { role: "radiogroup", "aria-label": "Gain" } });
     const options = DIFF_GAINS.map((gain) => [String(gain), `×${gain}`, `Full colour at ${gain === 1 ? "the whole" : `1/${gain} of the`} range`]);
     renderSegmented(gains, options, String(this.state.diffGain), (value) => {
@@ -257,6 +277,16 @@ export class Compare {
 }
 
 /**
+ * The difference's colour scale: full blue at `low`, full red at `high` (text), in `unit`,
+ * for source `c` at `gain` (the compare bar and the exported picture say the same).
+ */
+export function differenceScale(norm, view, c, gain) {
+  const { factor, unit } = unitOf(norm, view, c);
+  const full = factor === 1 ? String(1 / gain) : formatNumber(factor / gain); // 1, 0.25, 0.0625
+  return { low: `−${full}`, high: `+${full}`, unit };
+}
+
+/**
  * What a difference of 1 is under normalisation `norm`: {factor, unit}; `factor` turns it into
  * the unit (activation under Locked: the reference's layer range of source `c`).
  */
@@ -274,20 +304,4 @@ export function differenceLine(panel, slot) {
   if (!found) return null;
   const signed = (value) => (value > 0 ? "+" : "") + formatNumber(value * shown.factor);
   return `− ${shown.label}: mean ${signed(found.mean)} · largest ${signed(found.largest)} ${shown.unit}`;
-}
-
-/** A reusable ImageData of `like`'s size on the panel, by name. */
-function buffer(panel, name, like) {
-  panel.buffers ??= {};
-  const image = panel.buffers[name];
-  if (image && image.width === like.width && image.height === like.height) return image;
-  return (panel.buffers[name] = new ImageData(like.width, like.height));
-}
-
-/** `image` with its tiles moved to their positions (itself when in index order). */
-function place(panel, name, image, info, arranged) {
-  if (!arranged) return image;
-  const out = buffer(panel, `${name}Arranged`, image);
-  rearrange(image.data, out.data, info, arranged);
-  return out;
 }

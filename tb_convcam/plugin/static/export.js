@@ -5,13 +5,15 @@
 // yielding to the page between frames, with a progress bar and Cancel, so a
 // long run (hundreds of steps) never freezes the tab.
 
+import { Compare } from "./compare.js";
+import { sameLayout } from "./diff.js";
 import { GifWriter } from "./gif.js";
 import { sourceColours } from "./legend.js";
 import { atOrBefore } from "./model.js";
 import { paletteOf } from "./palette.js";
 import { probeChoices } from "./probechoice.js";
 import { asciiJson, withText } from "./pngtext.js";
-import { drawSnapshot, footerLines, snapshotLayout } from "./snapshot.js";
+import { bandLines, bandWidth, drawSnapshot, footerLines, snapshotLayout } from "./snapshot.js";
 import { formatState } from "./state.js";
 import { el, runColour } from "./views.js";
 
@@ -51,7 +53,7 @@ export class Exporter {
     this.ui.animation.replaceChildren(el("span", { className: "cc-animation-note", text: `Export failed: ${error.message || error}` }));
   }
 
-  /** Everything a picture of the view needs but the frames: layer, runs, view, zoom, theme. */
+  /** Everything a picture of the view needs but the frames: layer, runs, view (its tiles' order), arrangement, comparison, theme. */
   async scene() {
     const state = this.tab.state;
     const layer = this.data.layer();
@@ -62,13 +64,20 @@ export class Exporter {
     const theme = Object.fromEntries(
       ["surface", "text", "muted", "canvas", "accent"].map((name) => [name, style.getPropertyValue(`--cc-${name}`).trim()]),
     );
-    const view = { norm: state.norm, colour: state.colour, references };
+    const order = await this.tab.arrange.order();
+    const view = { norm: state.norm, colour: state.colour, references, order };
     const choices = probeChoices(layer, this.data.selectedRuns());
+    const sources = layer.sources.map((source) => source.name);
+    const arrangement = this.tab.arrange.describe(order);
+    const comparison = this.tab.compare.describe(view, sources);
     return {
       layer: layer.name,
       runs,
-      sources: layer.sources.map((source) => source.name),
+      sources,
       view,
+      arrangement,
+      arranged: arrangement && arrangement.text,
+      compare: comparison,
       reference: reference && { run: reference.run, step: reference.step },
       image: this.data.image(),
       probeLabel: choices.length > 1 ? choices[this.data.image()][1] : null, // which probe image, when runs logged several
@@ -78,7 +87,10 @@ export class Exporter {
     };
   }
 
-  /** Per run: its step at or before `step` and that step's decoded frame (null when it has none). */
+  /**
+   * Per run: its step at or before `step` and that step's decoded frame (null when it has none),
+   * and, when comparing, the frame the panel compares it with (`other`, null when it cannot be).
+   */
   async columnsAt(scene, step) {
     return Promise.all(
       scene.runs.map(async (run) => {
@@ -91,12 +103,23 @@ export class Exporter {
         column.label = entry.step === step ? `step ${entry.step}` : `step ${entry.step} (nearest ≤ ${step})`;
         if (key === null) return { ...column, note: `step ${entry.step} has no mosaic of this probe image` };
         try {
-          return { ...column, frame: await this.data.cache.get(key) };
+          column.frame = await this.data.cache.get(key);
         } catch {
           return { ...column, note: `could not load step ${entry.step}` };
         }
+        return { ...column, ...(await this.comparedAt(scene, run, entry, step, column.frame)) };
       }),
     );
+  }
+
+  /** What a column of `frame` is compared with, as its panel would: {other (a frame of the same layout) | null, compared (caption)}. */
+  async comparedAt(scene, run, entry, step, frame) {
+    const what = scene.compare && this.tab.compare.other(run, entry, step);
+    if (!what) return { other: null, compared: "" };
+    const other = what.key ? await this.data.cache.get(what.key).catch(() => null) : null;
+    const usable = other && sameLayout(frame.info, other.info);
+    const whyNot = usable ? null : what.why || (other ? "its kernels are tiled differently" : `${what.label} could not be loaded`);
+    return { other: usable ? other : null, compared: Compare.caption(scene.compare.show, what, whyNot) };
   }
 
   /** The layout for these columns at the panels' zoom, lowered until a picture fits `maxPixels`. */
@@ -113,7 +136,8 @@ export class Exporter {
     });
     let zoom = this.tab.panels.zoom;
     for (;;) {
-      const layout = snapshotLayout(sizes, { zoom, footerLines: footerLines(scene) });
+      const band = { bandLines: bandLines(scene), minWidth: bandWidth(scene) };
+      const layout = snapshotLayout(sizes, { zoom, footerLines: footerLines(scene), ...band });
       if (zoom === 1 || layout.width * layout.height <= maxPixels) return { layout, zoom };
       zoom--;
     }
@@ -145,6 +169,8 @@ export class Exporter {
       normalisation: scene.view.norm,
       colours: scene.view.colour,
       reference: scene.reference,
+      arrangement: scene.arrangement && { by: scene.arrangement.by, run: scene.arrangement.run, step: scene.arrangement.step, order: scene.view.order },
+      comparison: scene.compare && (({ against, run, show, gain, split }) => ({ against, run, show, gain, split }))(scene.compare),
       image: scene.image,
       zoom,
       runs: columns.map((column, i) => ({
@@ -152,6 +178,7 @@ export class Exporter {
         step: column.step,
         mosaic: column.frame ? layout.columns[i].mosaic : null, // where the picture holds each run's mosaic and probe image
         probe: column.frame && column.probe ? layout.columns[i].probe : null,
+        comparedWith: column.compared || null,
       })),
       view: formatState(this.tab.state),
     };

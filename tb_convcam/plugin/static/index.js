@@ -19,6 +19,7 @@
 //   overlay.js    dead and dormant kernels marked on a mosaic
 //   arrangecontrol.js the tiles' order (arrange.js) and the step it is taken from
 //   compare.js    each panel against another run or its baseline: difference (diff.js), swipe, flicker
+//   picture.js    what a panel shows of a frame (painted, compared, arranged, clip marks): panels and export alike
 //   pointer.js    hover, drag to pan, click on a panel
 //   fit.js        the zoom that fits a panel's room (panels.js measures it)
 //   outline.js    the hovered and the followed kernel outlined on every panel

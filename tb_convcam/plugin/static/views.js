@@ -103,17 +103,25 @@ export function buildSkeleton(root) {
     el("section", { className: "cc-layer-section" }, [el("h2", { text: "Layers" }), parts.filter, parts.layers]),
   ]);
   const toolbar = el("div", { className: "cc-toolbar" }, [
-    el("div", { className: "cc-scrubber" }, [parts.play, parts.slider, parts.readout]),
+    // Export at the scrubber's end and the legend beside the colours it explains: the controls keep to two rows at 1680 px.
+    el("div", { className: "cc-scrubber" }, [
+      parts.play,
+      parts.slider,
+      parts.readout,
+      labelled("Export", el("div", { className: "cc-export" }, [parts.exportPng, parts.exportGif])),
+    ]),
     el("div", { className: "cc-controls" }, [
       labelled("Normalise", parts.norm),
-      labelled("Colours", parts.colour),
-      labelled("Legend", parts.legend),
+      el("div", { className: "cc-control" }, [
+        el("span", { className: "cc-control-label", text: "Colours" }),
+        parts.colour,
+        el("div", { className: "cc-control cc-legend-control" }, [parts.legend]), // legend.js hides it for one source
+      ]),
       labelled("Probe image", parts.probeChoice),
       labelled("Zoom", el("div", { className: "cc-zoom" }, [parts.zoomOut, parts.zoomLabel, parts.zoomIn, parts.zoomFit])),
       labelled("Kernels", el("div", { className: "cc-overlay" }, [parts.overlay, parts.overlayLegend])),
       labelled("Arrange", parts.arrange),
       labelled("Compare", parts.compare),
-      labelled("Export", el("div", { className: "cc-export" }, [parts.exportPng, parts.exportGif])),
     ]),
     parts.reference,
     parts.arrangeBar,
