@@ -13,7 +13,9 @@ tab in headless Chromium (harness.chromium). Writes:
   whole pixels), blank left, trained right; top the middle layer of both
   backbones merged, bottom the first conv layer of `xa`;
 - docs/screenshots/convcam-health.png: the tab's health curves of the middle
-  layer of `xa`, blank and trained, at the last step.
+  layer of `xa`, blank and trained, at the last step;
+- docs/screenshots/convcam-compare.png: that layer's tiles arranged by change
+  since the baseline, each run's last step minus its baseline.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ def main() -> None:
             filmstrip_picture(driver, server, REPO / "docs/screenshots/convcam-filmstrip.png")
             pair_picture(driver, server, last_step, REPO / "docs/images/blank-vs-trained.png")
             health_picture(driver, server, last_step, REPO / "docs/screenshots/convcam-health.png")
+            compare_picture(driver, server, last_step, REPO / "docs/screenshots/convcam-compare.png")
     print(f"pictures of {logdir}, last step {last_step}: the README's caption must say the same")
 
 
@@ -181,6 +184,17 @@ def health_picture(driver: WebDriver, server: Server, last_step: int, path: Path
         wait_drawn(driver, run, HEALTH_LAYER, last_step)
     section = wait_until(driver, lambda d: d.execute_script(HEALTH_SECTION_JS), "health curves never drawn")
     save(section.screenshot_as_png, path)
+
+
+def compare_picture(driver: WebDriver, server: Server, last_step: int, path: Path) -> None:
+    """HEALTH_LAYER at `last_step` minus each run's baseline, tiles by change (the trained run's), the page only."""
+    view = {"layer": HEALTH_LAYER, "run": list(RUNS), "step": last_step, "arrange": "change",
+            "arrangeRun": RUNS[-1], "arrangeStep": last_step, "diff": "baseline", "diffGain": 4}
+    open_plugin_page(driver, server, view)
+    for run in RUNS:
+        wait_drawn(driver, run, HEALTH_LAYER, last_step)
+    wait_until(driver, lambda d: all(panel(d, run).get_attribute("data-compared") for run in RUNS), "never compared")
+    save(driver.find_element(By.CSS_SELECTOR, ".cc-main").screenshot_as_png, path)
 
 
 def open_plugin_page(driver: WebDriver, server: Server, view: dict) -> None:
