@@ -5,7 +5,12 @@ import os
 import pytest
 from hypothesis import settings
 
+import plugin_support as support
+import sweep_logdir
+from tab_driver import wait_until
+
 from harness import chromium
+from harness.tensorboard import PLUGIN_ROUTES, fetch_json
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -36,3 +41,13 @@ def downloads(browser, tmp_path):
     folder.mkdir()
     browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)})
     return folder
+
+
+@pytest.fixture(scope="module", params=support.LOADERS)
+def sweep_server(request, tmp_path_factory):
+    """A real tensorboard (each loader) over tests/sweep_logdir.py's 150 runs, once all are listed."""
+    root = sweep_logdir.write_sweep_logdir(tmp_path_factory.mktemp("sweep"))
+    with support.tensorboard_server(root, load_fast=request.param) as base:
+        wait_until(None, lambda _: len(fetch_json(f"{base}{PLUGIN_ROUTES}/layers")["runs"]) == sweep_logdir.RUN_COUNT,
+                   "not every run of the sweep listed", timeout=60)
+        yield base

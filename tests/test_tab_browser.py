@@ -524,16 +524,6 @@ def test_with_one_probe_image_there_is_no_probe_image_control(browser, health_se
     assert not probe_choice(browser).is_displayed()
 
 
-@pytest.fixture(scope="module", params=support.LOADERS)
-def sweep_server(request, tmp_path_factory):
-    """A real tensorboard (each loader) over tests/sweep_logdir.py's 150 runs, once all are listed."""
-    root = sweep_logdir.write_sweep_logdir(tmp_path_factory.mktemp("sweep"))
-    with support.tensorboard_server(root, load_fast=request.param) as base:
-        wait_until(None, lambda _: len(fetch_json(f"{base}{PLUGIN_ROUTES}/layers")["runs"]) == sweep_logdir.RUN_COUNT,
-                   "not every run of the sweep listed", timeout=60)
-        yield base
-
-
 def run_list(driver) -> list[str]:
     return [label.text for label in driver.find_elements(By.CSS_SELECTOR, ".cc-runs .cc-run-label")]
 

@@ -22,7 +22,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from tab_driver import SCREENSHOTS, open_tab, panels, panels_zoom, pick_layer, readout, screenshot, wait_drawn, wait_until
 
-from harness.tensorboard import PLUGIN_ROUTES, fetch_json
 from tb_convcam import records
 from tb_convcam.event_writer import EventWriter
 from tb_convcam.mosaic import TileOptions
@@ -281,16 +280,6 @@ def test_fit_fills_the_height_of_a_tall_layer_and_the_width_of_a_wide_one(browse
         assert layout["main"][3] + mosaic[1] / zoom > layout["main"][2]
     else:
         assert mosaic[0] + mosaic[0] / zoom > layout["panels"][0]["room"][0]
-
-
-@pytest.fixture(scope="module", params=support.LOADERS)
-def sweep_server(request, tmp_path_factory):
-    """tests/sweep_logdir.py's 150 one-kernel runs, once all are listed."""
-    root = sweep_logdir.write_sweep_logdir(tmp_path_factory.mktemp("sweep"))
-    with support.tensorboard_server(root, load_fast=request.param) as base:
-        wait_until(None, lambda _: len(fetch_json(f"{base}{PLUGIN_ROUTES}/layers")["runs"]) == sweep_logdir.RUN_COUNT,
-                   "not every run of the sweep listed", timeout=60)
-        yield base
 
 
 def test_on_a_150_run_sweep_fit_wraps_the_panels_into_the_window_instead_of_off_to_the_right(window, sweep_server, request):
