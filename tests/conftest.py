@@ -1,16 +1,22 @@
-"""Shared test set-up: quiet TensorFlow; reproducible property tests in CI."""
+"""Shared test set-up: quiet TensorFlow; reproducible property tests in CI; the browser and sweep fixtures."""
 
 import os
+import sys
+from pathlib import Path
 
-import pytest
-from hypothesis import settings
+# The repository root holds harness/ (and bench/): importable also when pytest runs with cwd tests/
+# (test_keras_backends.py runs the model-kind table so, on each backend).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import plugin_support as support
-import sweep_logdir
-from tab_driver import wait_until
+import plugin_support as support  # noqa: E402
+import pytest  # noqa: E402
+import sweep_logdir  # noqa: E402
+from hypothesis import settings  # noqa: E402
+from tab_driver import wait_until  # noqa: E402
 
-from harness import chromium
-from harness.tensorboard import PLUGIN_ROUTES, fetch_json
+from harness import chromium  # noqa: E402
+from harness.tensorboard import PLUGIN_ROUTES, fetch_json  # noqa: E402
+
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
