@@ -1,11 +1,12 @@
 """Spare cores for a log call: the work after the probe forward, spread over threads.
 
 While a logger's call runs, training waits for it, and the cores that ran the
-training sit idle. A log's tiling, PNG encodes (zlib) and health metrics
-(NumPy) release the GIL for most of their time, so the loggers hand the
-encodes and each layer's health to a few worker threads while the calling
-thread tiles; a job no worker has started by the time the caller needs it is
-run by the caller itself. Everything still finishes inside the call: the
+training sit idle. A log's PNG encodes spend most of their time in zlib,
+which releases the GIL, so the loggers hand them to a few worker threads
+while the calling thread tiles and computes the health metrics (NumPy calls on
+small maps, which mostly hold the GIL: on workers they slowed the caller as
+much as they saved). A job no worker has started by the time the caller needs
+it is run by the caller itself. Everything still finishes inside the call: the
 records written, their order and their failures are the same as one thread's.
 """
 
