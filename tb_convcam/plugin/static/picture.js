@@ -49,9 +49,10 @@ export function picture(frame, other, view, how, buffers) {
  * A difference has neither scale nor marks: its colours are not the grey scale's.
  */
 export function clipMarks(frame, other, view, how, shown, buffers) {
-  if (shown.values) return { rows: null, image: null, pair: null };
+  // Per kernel nothing clips and there is no scale: no mask, no clearing of a frame-sized buffer on every scrub.
+  if (shown.values || view.norm === "kernel") return { rows: null, image: null, pair: null };
   const marks = (source, arranged, name) => {
-    const mask = view.norm === "kernel" ? null : new Uint8Array(source.width * source.height);
+    const mask = new Uint8Array(source.width * source.height);
     const rows = scaleOf(source, view, mask);
     const clipped = Boolean(rows && rows.some((row) => row.above || row.below));
     const image = buffer(buffers, name, frame);
