@@ -287,8 +287,9 @@ def _finite(layer: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return layer, _per_map(np.minimum, layer), _per_map(np.maximum, layer)
 
 
-def _per_map(reduce: np.ufunc, layer: np.ndarray) -> np.ndarray:
-    """`reduce` (np.add, np.minimum, np.maximum) over each map's positions: [B, P, K] -> [B, K].
+def _per_map(reduce: np.ufunc, layer: np.ndarray, dtype: type | None = None) -> np.ndarray:
+    """`reduce` (np.add, np.minimum, np.maximum) over each map's positions: [B, P, K] -> [B, K], in
+    `dtype` (default: the layer's).
 
     Folds runs of positions into rows of at least `_FOLD_WIDTH` values:
     NumPy reduces the middle axis a row at a time, and rows of few kernels
@@ -298,10 +299,15 @@ def _per_map(reduce: np.ufunc, layer: np.ndarray) -> np.ndarray:
     fold = min(positions, max(1, _FOLD_WIDTH // count))
     body = positions - positions % fold
     folded = layer[:, :body].reshape(batch, body // fold, fold * count)
-    result = reduce.reduce(reduce.reduce(folded, axis=1).reshape(batch, fold, count), axis=1)
+    result = reduce.reduce(reduce.reduce(folded, axis=1, dtype=dtype).reshape(batch, fold, count), axis=1)
     if body < positions:
-        result = reduce(result, reduce.reduce(layer[:, body:], axis=1))
+        result = reduce(result, reduce.reduce(layer[:, body:], axis=1, dtype=dtype))
     return result
+
+
+def _sum_of_squares(values: np.ndarray) -> np.ndarray:
+    """Each map's sum of squares, [B, P, K] -> [B, K]; squares `values` in place (a scratch buffer)."""
+    return _per_map(np.add, np.square(values, out=values))
 
 
 def _outside_float32(magnitude: np.ndarray) -> bool:
@@ -333,8 +339,8 @@ def _kernel_echo(
     lose the covariance to rounding.
     """
     centred = np.subtract(work, (sums / work.shape[1])[:, None, :], out=scratch)
-    spread = np.sqrt(np.einsum("bpk,bpk->bk", centred, centred))
     covariance = np.abs(np.einsum("bp,bpk->bk", grey_unit.astype(work.dtype, copy=False), centred))
+    spread = np.sqrt(_sum_of_squares(centred))
     r = np.divide(covariance, spread, out=np.zeros_like(spread), where=~constant_maps)
     return np.minimum(r, 1).mean(axis=0)
 
@@ -399,7 +405,7 @@ def _area_taps(count: int, size: int) -> tuple[np.ndarray, np.ndarray]:
 def _kernel_change(work: np.ndarray, baseline: Baseline, scratch: np.ndarray) -> np.ndarray:
     """||a - b|| / ||b|| per kernel over the batch; 0 or 1 where ||b|| is 0 (||a|| is 0 or not)."""
     difference = np.subtract(work, baseline.maps.reshape(work.shape), out=scratch)
-    distance = np.sqrt(np.einsum("bpk,bpk->k", difference, difference).astype(np.float64))
+    distance = np.sqrt(_sum_of_squares(difference).sum(axis=0, dtype=np.float64))
     norm = baseline._norm
     change = np.divide(distance, norm, out=(distance > 0).astype(np.float64), where=norm > 0)
     return np.minimum(change, _FLOAT32_MAX).astype(np.float32)
@@ -423,14 +429,16 @@ def _drift_sample(layer: np.ndarray) -> np.ndarray:
     constant kernels zeroed, at unit norm. Scaled by a power of two (exact) to magnitudes of at most 1
     first, so that sums of squares cannot overflow; the mean is taken in float64."""
     flat = layer.reshape(-1, layer.shape[2])
-    rows = flat[_drift_rows(len(flat))]  # a copy
-    lows, highs = rows.min(axis=0), rows.max(axis=0)
-    constant = _constant(lows, highs)
+    rows = np.take(flat, _drift_rows(len(flat)), axis=0)  # a copy
+    table = rows[None]  # [1, n, K]: `_per_map` reduces it fast
+    lows, highs = _per_map(np.minimum, table)[0], _per_map(np.maximum, table)[0]
     largest = float(max(-lows.min(), highs.max()))
     if largest > 1:
         rows *= np.float32(2.0 ** -math.frexp(largest)[1])
-    rows -= rows.mean(axis=0, dtype=np.float64).astype(rows.dtype)
-    rows[:, constant] = 0
+    rows -= (_per_map(np.add, table, np.float64)[0] / len(rows)).astype(rows.dtype)
+    constant = _constant(lows, highs)
+    if constant.any():
+        rows[:, constant] = 0
     norm = _frobenius(rows)
     return rows / np.float32(norm) if norm > 0 else rows
 
@@ -468,15 +476,21 @@ _ONE_THREAD_GEMM = 1 << 18
 
 
 def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a @ b; on the calling thread when small (a sum of chunks over the inner dimension)."""
+    """a @ b; on the calling thread when small: one batched product of chunks of the inner
+    dimension (each a BLAS call on this thread), summed."""
     rows, inner = a.shape
     columns = b.shape[1]
     if rows * inner * columns > _SMALL_PRODUCT:
         return a @ b
     chunk = max(1, _ONE_THREAD_GEMM // (rows * columns))
-    result = a[:, :chunk] @ b[:chunk]
-    for start in range(chunk, inner, chunk):
-        result += a[:, start:start + chunk] @ b[start:start + chunk]
+    if chunk >= inner:
+        return a @ b
+    count, rest = divmod(inner, chunk)
+    body = count * chunk
+    chunks_of_a = a[:, :body].reshape(rows, count, chunk).transpose(1, 0, 2)
+    result = np.matmul(chunks_of_a, b[:body].reshape(count, chunk, columns)).sum(axis=0)
+    if rest:
+        result += a[:, body:] @ b[body:]
     return result
 
 
