@@ -200,9 +200,9 @@ def layer_health(activations: Any, grey: Any, baseline: Baseline, kernels: Kerne
     grey_unit = probe.unit(height, width) if probe else _grey_unit(grey, height, width)
     kernel_echo = _kernel_echo(work, sums, _constant(lows, highs), grey_unit, scratch)
     return LayerHealth(
-        dead_fraction=float(_constant(lows.min(axis=0), highs.max(axis=0)).mean()),
+        dead_fraction=_share(_constant(lows.min(axis=0), highs.max(axis=0))),
         dormant_fraction=_dormant_fraction(absolute_sums),
-        echo=float(kernel_echo.mean()),
+        echo=float(kernel_echo.sum() / count),
         drift=_drift(_drift_sample(layer), baseline),
         kernel_echo=kernel_echo.astype(np.float32),
         kernel_change=_kernel_change(work, baseline, scratch),
@@ -322,11 +322,16 @@ def _constant(lows: np.ndarray, highs: np.ndarray) -> np.ndarray:
     return highs - lows <= CONSTANT_TOLERANCE * (1 + np.abs(highs))
 
 
+def _share(flags: np.ndarray) -> float:
+    """The share of true values (np.mean's Python layers cost more than the count on these small arrays)."""
+    return int(np.count_nonzero(flags)) / flags.size
+
+
 def _dormant_fraction(absolute_sums: np.ndarray) -> float:
     """Share of kernels whose sum of |activation| is at most tau times the kernels' mean of it
     (all of them for a zero layer). Sums, not means: every kernel has B*P values."""
     absolute_sums = absolute_sums.astype(np.float64)
-    return float((absolute_sums * absolute_sums.size <= DORMANT_THRESHOLD * absolute_sums.sum()).mean())
+    return _share(absolute_sums * absolute_sums.size <= DORMANT_THRESHOLD * absolute_sums.sum())
 
 
 def _kernel_echo(
@@ -342,7 +347,7 @@ def _kernel_echo(
     covariance = np.abs(np.einsum("bp,bpk->bk", grey_unit.astype(work.dtype, copy=False), centred))
     spread = np.sqrt(_sum_of_squares(centred))
     r = np.divide(covariance, spread, out=np.zeros_like(spread), where=~constant_maps)
-    return np.minimum(r, 1).mean(axis=0)
+    return np.minimum(r, 1).sum(axis=0) / len(r)
 
 
 def _grey_unit(grey: np.ndarray, height: int, width: int) -> np.ndarray:
