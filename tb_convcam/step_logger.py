@@ -24,7 +24,7 @@ from tensorboard.compat.proto import summary_pb2
 from tb_convcam import health as health_lib
 from tb_convcam import metadata, records
 from tb_convcam.mosaic import MAX_SOURCES, SourceCache, TileOptions
-from tb_convcam.workers import Workers, spare_cores
+from tb_convcam.workers import Workers, finish, spare_cores
 
 LayerSpec = Union[str, tuple[str, ...]]
 LayersArg = Union[Sequence[LayerSpec], Mapping[str, LayerSpec]]
@@ -152,20 +152,26 @@ class StepLogger:
                 continue
             tiled.append((m, items, [workers.submit(records.encode_png, picture) for picture, _ in items]))
         layer_health = self._health(step, arrays) if self.health_metrics else {}
-        prepared, pngs = [], []
+        described = []
         for m, items, encodes in tiled:
             per_kernel = None
             if all(i in layer_health for i in m.outputs):
                 per_kernel = [{"echo": layer_health[i].kernel_echo, "change": layer_health[i].kernel_change}
                               for i in m.outputs]
             try:
-                infos = [records.step_info(layout, per_kernel) for _, layout in items]
+                described.append((m, items, encodes, [records.step_info(layout, per_kernel) for _, layout in items]))
+            except Exception as error:
+                self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
+        finish([job for _, _, encodes, _ in described for job in encodes])
+        prepared, pngs = [], []
+        for m, items, encodes, infos in described:
+            try:
                 pngs.append([job.result() for job in encodes])
             except Exception as error:
                 self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
                 continue
-            pictures = [picture for picture, _ in items]
-            prepared.append(records.PreparedMosaic(pictures, infos, self._writes[m.tag, is_baseline]))
+            prepared.append(records.PreparedMosaic([picture for picture, _ in items], infos,
+                                                   self._writes[m.tag, is_baseline]))
         return prepared, pngs, layer_health
 
     def _health(self, step: int, arrays: list[np.ndarray]) -> dict[int, health_lib.LayerHealth]:

@@ -5,15 +5,16 @@ training sit idle. A log's PNG encodes spend most of their time in zlib,
 which releases the GIL, so the loggers hand them to a few worker threads
 while the calling thread tiles and computes the health metrics (NumPy calls on
 small maps, which mostly hold the GIL: on workers they slowed the caller as
-much as they saved). A job no worker has started by the time the caller needs
-it is run by the caller itself. Everything still finishes inside the call: the
-records written, their order and their failures are the same as one thread's.
+much as they saved). Once the caller's own work is done, it runs the jobs no
+worker has started, from the last (`finish`). Everything still finishes inside
+the call: the records written, their order and their failures are the same as
+one thread's.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
@@ -39,14 +40,27 @@ class Job(Generic[T]):
     def __init__(self, future: Future[T] | None, work: Callable[..., T], args: tuple[Any, ...]) -> None:
         self._future, self._work, self._args = future, work, args
 
-    def result(self) -> T:
+    def wait(self) -> None:
+        """Run it here unless a worker has started it, else wait for that worker. Never raises."""
         if self._future is None or self._future.cancel():
             self._future = Future()
             try:
                 self._future.set_result(self._work(*self._args))
             except Exception as error:
                 self._future.set_exception(error)
+        self._future.exception()
+
+    def result(self) -> T:
+        self.wait()
         return self._future.result()
+
+
+def finish(jobs: Sequence[Job[Any]]) -> None:
+    """Bring `jobs` to an end, the caller running the unstarted ones from the last: workers take jobs
+    from the first, so both ends work until they meet. (Reading results in order would have the caller
+    wait on each job a worker has just taken, and never help.) Failures stay for `result()`."""
+    for job in reversed(jobs):
+        job.wait()
 
 
 class Workers:

@@ -29,6 +29,32 @@ def test_a_job_no_worker_has_started_runs_on_the_caller():
     pool.close()
 
 
+def test_finish_has_the_caller_run_the_unstarted_jobs_from_the_last_while_a_worker_holds_the_first():
+    pool = Workers(1)
+    release, ran = threading.Event(), []
+
+    def job(name, then=None):
+        ran.append((name, threading.current_thread() is threading.main_thread()))
+        if then:
+            then()
+
+    first = pool.submit(lambda: (release.wait(10), job("first")))  # holds the only worker until "second" runs
+    jobs = [first, pool.submit(job, "second", release.set), pool.submit(job, "third"), pool.submit(job, "fourth")]
+    workers.finish(jobs)
+    pool.close()
+    assert ran[:3] == [("fourth", True), ("third", True), ("second", True)]
+    assert ran[3] == ("first", False)
+
+
+def test_finish_keeps_a_failure_for_the_jobs_result():
+    pool = Workers(0)
+    jobs = [pool.submit(lambda: 1 / 0), pool.submit(lambda: "fine")]
+    workers.finish(jobs)
+    assert jobs[1].result() == "fine"
+    with pytest.raises(ZeroDivisionError):
+        jobs[0].result()
+
+
 def test_with_no_workers_every_job_runs_on_the_caller_when_read_and_only_once():
     calls = []
     job = Workers(0).submit(lambda: calls.append(threading.current_thread()) or len(calls))
