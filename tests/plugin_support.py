@@ -29,6 +29,7 @@ def on_the_default_loader(server_fixture: str = "server"):
     loader-parametrized `server_fixture` starts on DEFAULT_LOADER only, for this test."""
     return pytest.mark.parametrize(server_fixture, DEFAULT_LOADER, indirect=True)
 
+
 # A run name full of HTML: the tab must show it as text, never as markup.
 HOSTILE_RUN = '<img src=x onerror="document.title=1">&amp;'
 STEPS = (0, 5, 10, 15, 20)
