@@ -18,6 +18,17 @@ from harness.tensorboard import tensorboard
 
 # `load_fast` for each of TensorBoard's loaders: Python, and RustBoard (--load_fast=true).
 LOADERS = [pytest.param(False, id="python-loader"), pytest.param(True, id="rustboard")]
+# The loader users get by default (TensorBoard's --load_fast=auto picks RustBoard). The loader changes
+# what the tab fetches (routes, listings, blobs, reloads), not what it composes from data it holds
+# (export, arrange, compare, colour bar, legend, layout, keys): browser tests of the latter run on it alone.
+DEFAULT_LOADER = [pytest.param(True, id="rustboard")]
+
+
+def on_the_default_loader(server_fixture: str = "server"):
+    """Marks a test that composes from data the tab already holds: its module's (or conftest's)
+    loader-parametrized `server_fixture` starts on DEFAULT_LOADER only, for this test."""
+    return pytest.mark.parametrize(server_fixture, DEFAULT_LOADER, indirect=True)
+
 
 # A run name full of HTML: the tab must show it as text, never as markup.
 HOSTILE_RUN = '<img src=x onerror="document.title=1">&amp;'

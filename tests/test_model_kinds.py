@@ -23,9 +23,12 @@ from tb_convcam import ConvcamCallback, tile
 L = keras.layers
 SIZE = 16
 STEPS = 3
+# Three whole batches of three: one batch shape, so JAX compiles each kind's train step once, not
+# twice (a MobileNetV2's second compile took 15 s). The mixed-precision test keeps a partial last batch.
+SAMPLES = 9
 
 
-def images(seed, count=8):
+def images(seed, count=SAMPLES):
     return np.random.default_rng(seed).uniform(size=(count, SIZE, SIZE, 3)).astype(np.float32)
 
 
@@ -124,7 +127,7 @@ def transfer_learning_with_training_false():
     probe = np.random.default_rng(2).uniform(-1, 1, size=(2, 32, 32, 3)).astype(np.float32)
     tap = keras.Model(base.input, base.get_layer("block_3_expand_relu").output)
     return Kind(model, {"b3": f"{base.name}/block_3_expand_relu"}, probe,
-                lambda m: {"b3": [keras.ops.convert_to_numpy(tap(probe, training=False))]}, x=np.repeat(probe, 4, axis=0))
+                lambda m: {"b3": [keras.ops.convert_to_numpy(tap(probe, training=False))]}, x=probe[np.arange(SAMPLES) % 2])
 
 
 def auto_named_sequential_towers():
@@ -232,9 +235,9 @@ def test_each_model_kind_logs_its_layers_true_activations(name, tmp_path):
     kind = KINDS[name]()
     kind.model.compile(keras.optimizers.SGD(0.05), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     x = kind.x if kind.x is not None else images(0)
-    labels = np.arange(8) % 2
+    labels = np.arange(SAMPLES) % 2
     convcam = ConvcamCallback(tmp_path / "run", kind.layers, probe=kind.probe, every_n_steps=2, **kind.options)
-    kind.model.fit(x, labels, batch_size=8 // STEPS + 1, epochs=1, verbose=0, callbacks=[convcam])
+    kind.model.fit(x, labels, batch_size=SAMPLES // STEPS, epochs=1, verbose=0, callbacks=[convcam])
     assert convcam.skipped_steps == []
 
     logged = read_logdir(str(tmp_path / "run"))["."]
@@ -248,14 +251,14 @@ def test_each_model_kind_logs_its_layers_true_activations(name, tmp_path):
 def test_a_call_index_is_recorded_and_a_bad_one_is_refused_before_training(tmp_path):
     kind = siamese()
     kind.model.compile("sgd", "mse")
-    kind.model.fit(kind.x, np.zeros((8, 2)), epochs=1, verbose=0,
+    kind.model.fit(kind.x, np.zeros((SAMPLES, 2)), epochs=1, verbose=0,
                    callbacks=[ConvcamCallback(tmp_path, kind.layers, probe=kind.probe)])
     assert tag_content(str(tmp_path))["."]["pair"]["sources"] == [
         {"name": "tower@0/c2", "resolved": "tower/c2"}, {"name": "tower@1/c2", "resolved": "tower@1/c2"}]
 
     bad = ConvcamCallback(tmp_path / "bad", {"x": "tower@2/c2"}, probe=kind.probe)
     with pytest.raises(ValueError, match=r"'tower@2/c2': layer 'tower' is called 2 time\(s\) in model .* \(calls @0..@1\), got @2"):
-        kind.model.fit(kind.x, np.zeros((8, 2)), epochs=1, verbose=0, callbacks=[bad])
+        kind.model.fit(kind.x, np.zeros((SAMPLES, 2)), epochs=1, verbose=0, callbacks=[bad])
     assert int(kind.model.optimizer.iterations) == 1, "refused before any training step"
 
 
@@ -264,10 +267,10 @@ def test_a_subclassed_model_without_submodel_gets_a_clear_error(tmp_path):
     kind.model.compile("sgd", "mse")
     with pytest.raises(ValueError, match=r"needs a built functional or Sequential model .*\(got Classifier '.*'\); "
                                          r"build it with keras.Input first, or pass submodel= naming its .* backbone"):
-        kind.model.fit(images(0), np.zeros((8, 2)), epochs=1, verbose=0,
+        kind.model.fit(images(0), np.zeros((SAMPLES, 2)), epochs=1, verbose=0,
                        callbacks=[ConvcamCallback(tmp_path, ["c2"], probe=kind.probe)])
     with pytest.raises(ValueError, match="submodel: expected 'pool' to name a keras.Model"):
-        kind.model.fit(images(0), np.zeros((8, 2)), epochs=1, verbose=0,
+        kind.model.fit(images(0), np.zeros((SAMPLES, 2)), epochs=1, verbose=0,
                        callbacks=[ConvcamCallback(tmp_path, ["c2"], probe=kind.probe, submodel="pool")])
 
 
@@ -278,7 +281,7 @@ def test_mixed_precision_and_tf_data_log_like_float32(tmp_path):
     finally:
         keras.mixed_precision.set_global_policy("float32")
     kind.model.compile(keras.optimizers.SGD(0.05), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    dataset = tf.data.Dataset.from_tensor_slices((images(0), np.arange(8) % 2)).batch(3)
+    dataset = tf.data.Dataset.from_tensor_slices((images(0, 8), np.arange(8) % 2)).batch(3)  # 3, 3 and a partial 2
     convcam = ConvcamCallback(tmp_path, kind.layers, probe=kind.probe, every_n_steps=2)
     kind.model.fit(dataset, epochs=1, verbose=0, callbacks=[convcam])
     assert convcam.skipped_steps == []

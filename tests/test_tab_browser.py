@@ -373,6 +373,7 @@ def test_a_merged_layer_has_a_dashed_curve_per_source(browser, health_server):
     assert browser.find_element(By.CSS_SELECTOR, ".cc-health-legend").text.split() == ["xa/conv1", "xb/conv1"]
 
 
+@support.on_the_default_loader("health_server")  # the curves' data is the test above's, on each loader
 def test_clicking_a_curve_point_moves_the_scrubber_to_its_step(browser, health_server):
     open_tab(browser, health_server, f"layer={HEALTH_LAYER}&run=blank&run=trained")
     wait_drawn(browser, "trained", step=30, layer=health_logdir.LAYER)

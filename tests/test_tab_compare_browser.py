@@ -1,4 +1,7 @@
-"""Arranging and comparing in the Convcam tab: a real tensorboard (each loader), headless Chromium.
+"""Arranging and comparing in the Convcam tab: a real tensorboard, headless Chromium.
+
+What the tab composes (arranging, differences, swipe, flicker) runs on the default loader only
+(plugin_support.on_the_default_loader); what depends on the step infos and baseline it fetches, on each loader.
 
 Over tests/health_logdir.py's logdir ("xa/conv1": 8 kernels of 24×24 in 4 columns, kernel 3
 dead, kernel 5 dormant; "blank" and "trained" log per-kernel health, "legacy" is version 1).
@@ -97,6 +100,7 @@ def diverging(values: np.ndarray) -> np.ndarray:
 # Arranging --------------------------------------------------------------------------------------
 
 
+@support.on_the_default_loader()
 def test_arranging_by_mean_moves_every_panels_tiles_and_hover_follow_and_marks_name_the_true_kernel(browser, server):
     open_tab(browser, server, f"layer={LAYER}&run=blank&run=trained&step=20&zoom={ZOOM}")
     wait_drawn(browser, "trained", step=20, layer=health_logdir.LAYER)
@@ -137,6 +141,7 @@ def test_arranging_by_mean_moves_every_panels_tiles_and_hover_follow_and_marks_n
     screenshot(browser, "arranged-by-mean-dark.png")
 
 
+@support.on_the_default_loader()
 def test_the_order_is_kept_while_scrubbing_and_in_the_url_until_re_sorted(browser, server):
     open_tab(browser, server, f"layer={LAYER}&run=blank&run=trained&step=20&zoom={ZOOM}&arrange=mean")
     wait_drawn(browser, "trained", step=20, layer=health_logdir.LAYER)
@@ -184,6 +189,7 @@ def test_echo_and_change_are_offered_only_where_the_step_info_has_per_kernel_hea
 
 
 @pytest.mark.parametrize("norm", ["kernel", "layer", "locked"])
+@support.on_the_default_loader()
 def test_a_run_diffed_with_itself_is_neutral_everywhere(browser, server, norm):
     open_tab(browser, server, f"layer={LAYER}&run=trained&step=20&diff=run&diffRun=trained&norm={norm}")
     wait_drawn(browser, "trained", step=20, norm=norm, layer=health_logdir.LAYER)
@@ -207,6 +213,7 @@ def test_a_step_diffed_with_the_runs_baseline_is_neutral_at_the_baseline_only(br
     assert (trained != NEUTRAL).any(axis=-1).mean() > 0.3
 
 
+@support.on_the_default_loader()
 def test_a_difference_of_two_runs_is_drawn_from_the_stored_pixels_in_diverging_colours(browser, server, request):
     open_tab(browser, server, f"layer={LAYER}&run=blank&run=trained&step=20&zoom={ZOOM}&diff=run&diffRun=blank")
     for run in ("blank", "trained"):
@@ -242,6 +249,7 @@ def test_a_difference_of_two_runs_is_drawn_from_the_stored_pixels_in_diverging_c
     assert amplified_scale.split("\n")[3:5] == ["−0.25", "+0.25"]
 
 
+@support.on_the_default_loader()
 def test_swipe_shows_the_run_left_of_the_divider_and_the_other_right_and_a_drag_moves_it(browser, server, request):
     view = f"layer={LAYER}&run=blank&run=trained&step=20&zoom={ZOOM}"
     open_tab(browser, server, view)
@@ -271,6 +279,7 @@ def test_swipe_shows_the_run_left_of_the_divider_and_the_other_right_and_a_drag_
     assert panels(browser)["trained"].find_element(By.CSS_SELECTOR, ".cc-compare-label").text == "◀ trained\nblank, step 20 ▶"
 
 
+@support.on_the_default_loader()
 def test_flicker_shows_the_run_and_the_other_in_turn(browser, server):
     view = f"layer={LAYER}&run=trained&step=30&zoom={ZOOM}"
     open_tab(browser, server, view)

@@ -1,5 +1,6 @@
-"""End to end (headless Chromium, a real tensorboard with each loader): the legend of merged mosaics,
+"""End to end (headless Chromium, a real tensorboard): the legend of merged mosaics,
 the colour bar and its clip marks, and export (the view as a PNG, a step range as an animated GIF).
+All composed from data the tab already holds, so on the default loader only (plugin_support.DEFAULT_LOADER).
 
 Asserts on what is drawn and on the downloaded files, decoded with Pillow; the clipped pixels are
 checked against the logged activations. Screenshots and the exported files go to artifacts/screenshots/.
@@ -38,7 +39,7 @@ def logdir(tmp_path_factory) -> Path:
     return write_browser_logdir(tmp_path_factory.mktemp("logs"))
 
 
-@pytest.fixture(scope="module", params=support.LOADERS)
+@pytest.fixture(scope="module", params=support.DEFAULT_LOADER)
 def server(request, logdir):
     with support.tensorboard_server(logdir, load_fast=request.param) as base:
         yield base
@@ -329,7 +330,7 @@ def test_a_gif_of_200_steps_shows_progress_can_be_cancelled_and_never_freezes_th
 # The probe image and the kernel health marks in the export -----------------------------------------
 
 
-@pytest.fixture(scope="module", params=support.LOADERS)
+@pytest.fixture(scope="module", params=support.DEFAULT_LOADER)
 def health_server(request, tmp_path_factory):
     root = health_logdir.write_health_logdir(tmp_path_factory.mktemp("health"))
     with support.tensorboard_server(root, load_fast=request.param) as base:

@@ -1,6 +1,7 @@
 """The tab as a new user tries it: filmstrip rows that scroll as one, Fit, outlines, keys from TensorBoard's page.
 
-A real tensorboard (each loader) and headless Chromium, as in tests/test_tab_browser.py. Asserts on what
+A real tensorboard and headless Chromium, as in tests/test_tab_browser.py, on the default loader only: layout,
+outlines and keys are composed from data the tab already holds (plugin_support.DEFAULT_LOADER). Asserts on what
 is on screen: element boxes, scroll positions, the steps drawn, screenshot pixels.
 Screenshots go to artifacts/screenshots/.
 """
@@ -57,7 +58,7 @@ def write_fixes_logdir(root: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="module", params=support.LOADERS)
+@pytest.fixture(scope="module", params=support.DEFAULT_LOADER)
 def fixes_server(request, tmp_path_factory):
     root = write_fixes_logdir(tmp_path_factory.mktemp("fixes"))
     with support.tensorboard_server(root, load_fast=request.param) as base:
@@ -282,6 +283,7 @@ def test_fit_fills_the_height_of_a_tall_layer_and_the_width_of_a_wide_one(browse
         assert mosaic[0] + mosaic[0] / zoom > layout["panels"][0]["room"][0]
 
 
+@support.on_the_default_loader("sweep_server")
 def test_on_a_150_run_sweep_fit_wraps_the_panels_into_the_window_instead_of_off_to_the_right(window, sweep_server, request):
     window.set_window_size(900, 640)
     open_tab(window, sweep_server)  # the first four runs, one 4×4 kernel each
