@@ -250,7 +250,7 @@ def test_a_difference_of_two_runs_is_drawn_from_the_stored_pixels_in_diverging_c
 
 
 @support.on_the_default_loader()
-def test_swipe_shows_the_run_left_of_the_divider_and_the_other_right_and_a_drag_moves_it(browser, server, request):
+def test_swipe_shows_the_run_left_of_the_divider_and_the_other_right_and_a_drag_moves_it_and_the_url_keeps_it(browser, server, request):
     view = f"layer={LAYER}&run=blank&run=trained&step=20&zoom={ZOOM}"
     open_tab(browser, server, view)
     wait_drawn(browser, "trained", step=20, layer=health_logdir.LAYER)
@@ -277,6 +277,11 @@ def test_swipe_shows_the_run_left_of_the_divider_and_the_other_right_and_a_drag_
     np.testing.assert_array_equal(moved[:, :cut], trained[:, :cut])
     assert browser.find_element(By.CSS_SELECTOR, ".cc-filmstrip").get_attribute("hidden") is not None  # a drag is no click
     assert panels(browser)["trained"].find_element(By.CSS_SELECTOR, ".cc-compare-label").text == "◀ trained\nblank, step 20 ▶"
+
+    split = wait_until(browser, lambda d: location_view(d).get("diffSplit"), "the divider's place not in the URL")[0]
+    assert round(float(split) * width) == cut
+    open_tab(browser, server, f"{view}&diff=run&diffRun=blank&diffShow=swipe&diffSplit={split}")  # reopened from the URL
+    wait_until(browser, lambda d: np.array_equal(canvas_rgb(d, "trained"), moved), "reopened, the divider is not where it was left")
 
 
 @support.on_the_default_loader()

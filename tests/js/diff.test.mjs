@@ -106,12 +106,15 @@ test("the swipe shows A left of the split and B from it on, on every row", () =>
   assert.deepEqual(Array.from(swipe(a, b, new Uint8ClampedArray(a.length), width, 9).filter((_, i) => i % 4 === 0)), Array(8).fill(10));
 });
 
-test("the comparison round-trips through the URL; unknown values fall back to no comparison, a difference, gain 1", () => {
-  const state = { ...defaultState(), diff: "run", diffRun: "b/seed=1", diffShow: "swipe", diffGain: 16 };
+test("the comparison and the swipe's divider round-trip through the URL; unknown values fall back to no comparison, a difference, gain 1, half way", () => {
+  const state = { ...defaultState(), diff: "run", diffRun: "b/seed=1", diffShow: "swipe", diffGain: 16, diffSplit: 0.1234 };
   const back = parseState(formatState(state));
-  assert.deepEqual([back.diff, back.diffRun, back.diffShow, back.diffGain], ["run", "b/seed=1", "swipe", 16]);
-  const hostile = parseState("diff=evil&diffShow=%3Cb%3E&diffGain=3");
-  assert.deepEqual([hostile.diff, hostile.diffShow, hostile.diffGain], ["", "difference", 1]);
+  assert.deepEqual([back.diff, back.diffRun, back.diffShow, back.diffGain, back.diffSplit], ["run", "b/seed=1", "swipe", 16, 0.1234]);
+  assert.equal(parseState(formatState({ ...state, diffSplit: 1 })).diffSplit, 1);
+  assert.ok(!formatState({ ...state, diffShow: "difference" }).includes("diffSplit")); // only a swipe has a divider
+  const hostile = parseState("diff=evil&diffShow=%3Cb%3E&diffGain=3&diffSplit=1.5");
+  assert.deepEqual([hostile.diff, hostile.diffShow, hostile.diffGain, hostile.diffSplit], ["", "difference", 1, 0.5]);
+  for (const bad of ["-0.1", "NaN", "", "0.12345", "1e-1", " 0.2"]) assert.equal(parseState(`diffSplit=${encodeURIComponent(bad)}`).diffSplit, 0.5, bad);
   assert.equal(parseState(formatState({ ...defaultState(), diff: "baseline", diffRun: "x" })).diffRun, null); // only for "run"
 });
 

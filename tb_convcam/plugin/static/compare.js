@@ -10,7 +10,7 @@ import { viewedSource } from "./arrange.js";
 import { DIVERGING_STOPS, kernelDifference, sameLayout } from "./diff.js";
 import { atOrBefore } from "./model.js";
 import { composed, picture, swipeColumn } from "./picture.js";
-import { DIFF_GAINS } from "./state.js";
+import { DIFF_GAINS, formatState, writeUrlState } from "./state.js";
 import { el, formatNumber, renderSegmented } from "./views.js";
 
 const COMPARE_OPTIONS = [
@@ -32,7 +32,6 @@ export class Compare {
     this.ui = tab.ui;
     this.data = tab.data;
     this.state = tab.state;
-    this.split = 0.5; // the swipe divider, as a fraction of the mosaic's width
     this.showingOther = false; // the flicker's phase
     this.timer = null;
     this.view = null; // the last drawn view (its locked reference sets the colour bar's scale)
@@ -80,10 +79,10 @@ export class Compare {
     const source = sources.length > 1 ? ` of ${sources[viewedSource(view.colour, sources.length)]}` : "";
     const texts = {
       difference: `Difference${source}: each run − ${other}, gain ×${gain} (its scale under each run)`,
-      swipe: `Swipe: each run left of the divider (${Math.round(100 * this.split)} % across), ${other} right of it`,
+      swipe: `Swipe: each run left of the divider (${Math.round(100 * this.state.diffSplit)} % across), ${other} right of it`,
       flicker: `Flicker with ${other}: here each run's own frame`,
     };
-    return { against, run, show, gain, split: this.split, how: { ...this.how(), showingOther: false }, text: texts[show], scale };
+    return { against, run, show, gain, split: this.state.diffSplit, how: { ...this.how(), showingOther: false }, text: texts[show], scale };
   }
 
   /** What an exported column's caption says of its comparison (`what`: other(); `whyNot` when it is not compared). */
@@ -122,14 +121,14 @@ export class Compare {
   /** How the panels compare now (picture.js's `how`). */
   how() {
     const { diffShow: show, diffGain: gain } = this.state;
-    return { show, gain, split: this.split, showingOther: this.showingOther };
+    return { show, gain, split: this.state.diffSplit, showingOther: this.showingOther };
   }
 
   /** The flicker's phase on the panel's label; the swipe's divider over its canvas. */
   placeHandle(panel) {
     panel.compareLabel.classList.toggle("cc-showing-other", this.state.diffShow === "flicker" && this.showingOther);
     const width = panel.pair.own.width;
-    panel.swipeHandle.style.left = `${(100 * swipeColumn(this.split, width)) / width}%`;
+    panel.swipeHandle.style.left = `${(100 * swipeColumn(this.state.diffSplit, width)) / width}%`;
   }
 
   /** Put the swipe or flicker pictures on every panel again (the divider moved, the flicker turned). */
@@ -168,7 +167,8 @@ export class Compare {
     const handle = panel.swipeHandle;
     const move = (event) => {
       const rect = panel.canvas.getBoundingClientRect();
-      this.split = Math.max(0, Math.min(1, (event.clientX - rect.left) / rect.width));
+      // In steps of 1/10000, as the URL keeps it: the same column after a reload on any mosaic under 5000 pixels wide.
+      this.state.diffSplit = Math.round(1e4 * Math.max(0, Math.min(1, (event.clientX - rect.left) / rect.width))) / 1e4;
       this.recompose();
     };
     handle.addEventListener("pointerdown", (event) => {
@@ -180,6 +180,7 @@ export class Compare {
     handle.addEventListener("pointerup", (event) => {
       event.stopPropagation();
       handle.classList.remove("cc-dragging");
+      writeUrlState(formatState(this.state)); // where the divider was left, kept in the URL
     });
   }
 

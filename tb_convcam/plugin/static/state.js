@@ -7,7 +7,7 @@
 // reference (refRun, refStep) that "locked" normalisation uses, and runFilter
 // (the run list's regular expression, runfilter.js), the kernels' arrangement
 // and the step it is taken from (arrange, arrangeRun, arrangeStep; arrange.js),
-// and the comparison (diff: "run" or "baseline", diffRun, diffShow, diffGain; compare.js). It lives in
+// and the comparison (diff: "run" or "baseline", diffRun, diffShow, diffGain, diffSplit; compare.js). It lives in
 // the plugin page's hash and, inside TensorBoard, in TensorBoard's own URL as
 // ?p.convcam.view=…
 // clip=0 turns off the marks on clipped pixels (colourbar.js).
@@ -46,6 +46,7 @@ export function defaultState() {
     diffRun: null,
     diffShow: "difference", // how: "difference", "swipe" or "flicker"
     diffGain: 1, // the difference's full colour at 1 / diffGain of the shown range
+    diffSplit: 0.5, // the swipe's divider, a fraction of the mosaic's width in steps of 1/10000 (compare.js)
   };
 }
 
@@ -75,6 +76,7 @@ export function parseState(text) {
   state.diffRun = params.get("diffRun") || null;
   if (DIFF_SHOWS.includes(params.get("diffShow"))) state.diffShow = params.get("diffShow");
   if (DIFF_GAINS.includes(Number(params.get("diffGain")))) state.diffGain = Number(params.get("diffGain"));
+  if (/^(0(\.\d{1,4})?|1(\.0{1,4})?)$/.test(params.get("diffSplit") || "")) state.diffSplit = Number(params.get("diffSplit"));
   return state;
 }
 
@@ -105,6 +107,7 @@ export function formatState(state) {
     if (state.diff === "run" && state.diffRun !== null) params.set("diffRun", state.diffRun);
     if (state.diffShow !== "difference") params.set("diffShow", state.diffShow);
     if (state.diffGain !== 1) params.set("diffGain", String(state.diffGain));
+    if (state.diffShow === "swipe" && state.diffSplit !== 0.5) params.set("diffSplit", String(state.diffSplit));
   }
   return params.toString();
 }
