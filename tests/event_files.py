@@ -1,4 +1,4 @@
-"""Event files record by record: a convcam summary to write, and readers that say where a file breaks.
+"""Event files record by record: convcam records to write, and readers that say where a file breaks.
 
 TensorBoard's loaders stop quietly at a truncated or corrupt record; these
 readers use its TF-free record reader (through its gfile, so URLs work too)
@@ -16,6 +16,7 @@ from tensorboard.compat.tensorflow_stub import errors
 from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import PyRecordReader_New
 
 from tb_convcam import metadata, records, tile
+from tb_convcam.mosaic import TileOptions
 
 
 def convcam_summary(tag: str = "conv", png: bytes = b"\x89PNG not decoded here") -> summary_pb2.Summary:
@@ -24,6 +25,13 @@ def convcam_summary(tag: str = "conv", png: bytes = b"\x89PNG not decoded here")
     blobs = records.string_tensor([png, metadata.encode_step_info(layout)])
     value = summary_pb2.Summary.Value(tag=tag, metadata=metadata.create_summary_metadata([tag]), tensor=blobs)
     return summary_pb2.Summary(value=[value])
+
+
+def mosaic_records(tag: str, maps: np.ndarray, baseline: bool = False) -> list[summary_pb2.Summary]:
+    """The records `summary.mosaic` writes for one source's [1, H, W, K] maps, built without TensorFlow
+    (write them with `event_writer.EventWriter`)."""
+    writes = records.writes(tag, (tag,), None, None, baseline=baseline, also_to_images=False)
+    return records.summaries([records.prepare([maps], (tag,), [TileOptions()], writes)])
 
 
 def readable_events(path: str) -> tuple[list[event_pb2.Event], errors.DataLossError | None]:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tb_convcam import records
+from event_files import mosaic_records
+
 from tb_convcam.event_writer import EventWriter
-from tb_convcam.mosaic import TileOptions
 
 LAYER = "sweep/conv1"
 STEPS = (0, 1)
@@ -33,8 +33,6 @@ def write_sweep_logdir(root: Path, count: int = RUN_COUNT) -> Path:
         for step in STEPS:
             maps = np.full((1, 4, 4, 1), 0.0, np.float32)
             maps[0, :, : 1 + (index + step) % 3, 0] = 1.0 + step  # 1-3 of 4 columns lit: differs by run and step, never constant
-            writes = records.writes(LAYER, (LAYER,), None, None, baseline=False, also_to_images=False)
-            mosaic = records.prepare([maps], (LAYER,), [TileOptions()], writes)
-            assert writer.write(step, records.summaries([mosaic])), f"{run} step {step} not written"
+            assert writer.write(step, mosaic_records(LAYER, maps)), f"{run} step {step} not written"
         writer.close()
     return root

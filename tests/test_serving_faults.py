@@ -9,16 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from event_files import readable_events
+from event_files import mosaic_records, readable_events
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import plugin_support as support
 from harness.tensorboard import PLUGIN_ROUTES, fetch, fetch_json
 from plugin_client import client_over, make_client
-from tb_convcam import records
 from tb_convcam.event_writer import EventWriter
-from tb_convcam.mosaic import TileOptions
 
 ROUTES = ("layers", "steps", "mosaic", "info", "frame", "index.js", "static/style.css")
 hostile_text = st.one_of(
@@ -138,12 +136,7 @@ def long_run(tmp_path_factory) -> Path:
     logdir = tmp_path_factory.mktemp("long")
     rng = np.random.default_rng(0)
     frames = rng.normal(size=(16, 1, 4, 4, 8)).astype(np.float32)
-
-    def summaries(frame: np.ndarray, baseline: bool):
-        writes = records.writes("conv", ("conv",), None, None, baseline=baseline, also_to_images=False)
-        return records.summaries([records.prepare([frame], ("conv",), [TileOptions()], writes)])
-
-    baseline, cycle = summaries(frames[0], True), [summaries(frame, False) for frame in frames]
+    baseline, cycle = mosaic_records("conv", frames[0], baseline=True), [mosaic_records("conv", frame) for frame in frames]
     writer = EventWriter(str(logdir / "long"))
     for step in range(LONG_RUN_STEPS):
         assert writer.write(step, baseline if step == 0 else cycle[step % 16]), f"step {step} not written"
