@@ -178,7 +178,7 @@ def layer_health(activations: Any, grey: Any, baseline: Baseline, kernels: Kerne
     layer, (height, width) = _layer(activations, kernels)
     batch, _, count = layer.shape
     probe = grey if isinstance(grey, GreyProbe) else None
-    grey = _grey(grey.grey if probe else grey, batch)
+    grey = _batch_of(probe.grey, batch) if probe else _batch_of(_grey(grey), batch)
     if not isinstance(baseline, Baseline):
         raise TypeError(f"baseline: expected a Baseline (see health.baseline), got {type(baseline).__name__}")
     if baseline.maps.shape != (batch, height, width, count):
@@ -261,7 +261,7 @@ def _kernel_indices(kernels: Kernels, count: int) -> np.ndarray:
     return indices
 
 
-def _grey(grey: Any, batch: int) -> np.ndarray:
+def _grey(grey: Any) -> np.ndarray:
     array = np.asarray(grey)
     check_dtype(array.dtype, "grey")
     if array.ndim != 3 or 0 in array.shape:
@@ -269,19 +269,25 @@ def _grey(grey: Any, batch: int) -> np.ndarray:
             f"grey: expected shape [B, H, W] (see grey_images) with no zero-sized dimension, "
             f"got {list(array.shape)}"
         )
-    if len(array) != batch:
-        raise ValueError(f"grey: expected {batch} images (the batch size of activations), got {len(array)}")
     return array
+
+
+def _batch_of(grey: np.ndarray, batch: int) -> np.ndarray:
+    """`grey` (checked by `_grey` or `grey_images`), when it has the activations' `batch` images."""
+    if len(grey) != batch:
+        raise ValueError(f"grey: expected {batch} images (the batch size of activations), got {len(grey)}")
+    return grey
 
 
 def _finite(layer: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`layer` with non-finite values as 0, and each map's min and max, [B, K].
 
     Copies only when there is something to replace: min and max propagate
-    NaN and +-inf, so they tell.
+    NaN and +-inf, so they tell: -inf reaches the least min, +inf the
+    largest max, NaN both.
     """
     lows, highs = _per_map(np.minimum, layer), _per_map(np.maximum, layer)
-    if np.isfinite(lows).all() and np.isfinite(highs).all():
+    if math.isfinite(lows.min()) and math.isfinite(highs.max()):
         return layer, lows, highs
     layer = np.where(np.isfinite(layer), layer, np.float32(0))
     return layer, _per_map(np.minimum, layer), _per_map(np.maximum, layer)
@@ -344,7 +350,7 @@ def _kernel_echo(
     lose the covariance to rounding.
     """
     centred = np.subtract(work, (sums / work.shape[1])[:, None, :], out=scratch)
-    covariance = np.abs(np.einsum("bp,bpk->bk", grey_unit.astype(work.dtype, copy=False), centred))
+    covariance = np.abs(np.matmul(grey_unit.astype(work.dtype, copy=False)[:, None, :], centred)[:, 0])
     spread = np.sqrt(_sum_of_squares(centred))
     r = np.divide(covariance, spread, out=np.zeros_like(spread), where=~constant_maps)
     return np.minimum(r, 1).sum(axis=0) / len(r)
@@ -431,21 +437,22 @@ def _drift_rows(count: int) -> np.ndarray:
 
 def _drift_sample(layer: np.ndarray) -> np.ndarray:
     """The sampled rows of a finite [B, P, K] layer as CKA compares them: [n, K] float32, centred,
-    constant kernels zeroed, at unit norm. Scaled by a power of two (exact) to magnitudes of at most 1
-    first, so that sums of squares cannot overflow; the mean is taken in float64."""
+    constant kernels zeroed, at unit norm. Beyond `_FLOAT32_SAFE` scaled by a power of two (exact)
+    to magnitudes of at most 1 first, so that sums of squares cannot overflow; the mean is taken in
+    float64."""
     flat = layer.reshape(-1, layer.shape[2])
     rows = np.take(flat, _drift_rows(len(flat)), axis=0)  # a copy
     table = rows[None]  # [1, n, K]: `_per_map` reduces it fast
     lows, highs = _per_map(np.minimum, table)[0], _per_map(np.maximum, table)[0]
     largest = float(max(-lows.min(), highs.max()))
-    if largest > 1:
+    if largest > _FLOAT32_SAFE:
         rows *= np.float32(2.0 ** -math.frexp(largest)[1])
     rows -= (_per_map(np.add, table, np.float64)[0] / len(rows)).astype(rows.dtype)
     constant = _constant(lows, highs)
     if constant.any():
         rows[:, constant] = 0
     norm = _frobenius(rows)
-    return rows / np.float32(norm) if norm > 0 else rows
+    return np.divide(rows, np.float32(norm), out=rows) if norm > 0 else rows
 
 
 def _in_sample_space(samples: int, kernels: int) -> bool:
@@ -456,17 +463,24 @@ def _in_sample_space(samples: int, kernels: int) -> bool:
 
 
 def _drift(sample: np.ndarray, baseline: Baseline) -> float:
-    """1 - linear CKA of two drift samples (centred, at unit norm), in [0, 1]."""
-    reference = baseline.drift_sample
-    varies, varied = bool(sample.any()), bool(reference.any())
+    """1 - linear CKA of two drift samples (centred, at unit norm, or all 0 when constant), in [0, 1].
+
+    A sample's Gram matrix has norm 0 exactly when the sample is all 0 (at unit norm it is at least
+    1 / sqrt(rank)), so the Gram norms tell which side is constant.
+    """
+    if baseline._gram is not None:
+        gram = _product(sample, sample.T)
+        norm = math.sqrt(_inner(gram, gram))
+    else:
+        norm = _frobenius(_product(sample.T, sample))
+    varies, varied = norm > 0, baseline._gram_norm > 0
     if not (varies and varied):
         return float(varies != varied)
     if baseline._gram is not None:
-        gram = _product(sample, sample.T)
-        similarity = _inner(gram, baseline._gram) / (math.sqrt(_inner(gram, gram)) * baseline._gram_norm)
+        similarity = _inner(gram, baseline._gram) / (norm * baseline._gram_norm)
     else:
-        cross = _product(sample.T, reference)
-        similarity = _inner(cross, cross) / (_frobenius(_product(sample.T, sample)) * baseline._gram_norm)
+        cross = _product(sample.T, baseline.drift_sample)
+        similarity = _inner(cross, cross) / (norm * baseline._gram_norm)
     drift = 1 - similarity
     return 0.0 if drift < DRIFT_RESOLUTION else min(drift, 1.0)
 
