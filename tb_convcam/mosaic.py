@@ -169,11 +169,13 @@ class TileOptions:
 
     def updated(self, options: dict[str, Any]) -> TileOptions:
         """These options with some replaced by keyword; unknown names are a TypeError."""
+        if not options:  # the loggers' every call: skip the field lookups
+            return self
         unknown = set(options) - {field.name for field in dataclasses.fields(self)}
         if unknown:
             names = sorted(field.name for field in dataclasses.fields(self))
             raise TypeError(f"options: unknown tile option(s) {sorted(unknown)}; expected some of {names}")
-        return dataclasses.replace(self, **options) if options else self
+        return dataclasses.replace(self, **options)
 
 
 def tile(
@@ -258,9 +260,10 @@ def _draw_source(raw: np.ndarray, kernels: np.ndarray, plane: _Plane) -> tuple[n
     """One source's uint8 plane drawn as `plane` says, and its per-kernel stats."""
     shown = kernels[kernels < raw.shape[2]]
     values, stats = _kernel_stats(raw if len(shown) == raw.shape[2] else raw[:, :, shown])
+    largest = _largest_magnitude(stats)
     tiles = _resize_nearest(values, plane.tile_h, plane.tile_w)
-    tiles = _shrink(tiles, plane.downscale, _largest_magnitude(stats))
-    tiles = _to_pixels(tiles, stats, plane.options.normalize)  # after shrinking: fewer values to map
+    tiles = _shrink(tiles, plane.downscale, largest)
+    tiles = _to_pixels(tiles, stats, plane.options.normalize, largest)  # after shrinking: fewer values to map
     return _grid(tiles, plane.rows, plane.cols, plane.options.padding), stats
 
 
@@ -422,8 +425,9 @@ def _kernel_stats(maps: np.ndarray) -> tuple[np.ndarray, KernelStats]:
     per_kernel = maps.reshape(-1, maps.shape[2])
     values = per_kernel.shape[0]
     low, high, total, zeros = _column_stats(per_kernel)
-    if np.isfinite(low).all() and np.isfinite(high).all():  # min and max propagate NaN and ±inf
-        if not np.isfinite(total).all():  # float32 partial sums overflowed
+    # Min and max propagate NaN and ±inf: -inf reaches the least min, +inf the largest max, NaN both.
+    if math.isfinite(low.min()) and math.isfinite(high.max()):
+        if not math.isfinite(total.sum()):  # float32 partial sums overflowed (float64 ones of them cannot)
             total = per_kernel.sum(axis=0, dtype=np.float64)
         mean = total / values
         nonfinite = np.zeros(maps.shape[2], np.int64)
@@ -485,10 +489,11 @@ def _column_stats(table: np.ndarray) -> tuple[np.ndarray, ...]:
         )
 
 
-def _to_pixels(maps: np.ndarray, stats: KernelStats, normalize: Normalization) -> np.ndarray:
+def _to_pixels(maps: np.ndarray, stats: KernelStats, normalize: Normalization, largest: float) -> np.ndarray:
     """Map finite `[h, w, K]` values to 0..255 floats by the normalisation rule.
 
-    In float32 when every magnitude, span and scale is far from the float32
+    `largest`: the largest finite magnitude (`_largest_magnitude(stats)`). In
+    float32 when every magnitude, span and scale is far from the float32
     limits, else in float64: spans near those limits (huge or subnormal)
     would overflow in float32 and turn pixels into NaN garbage.
     """
@@ -496,14 +501,15 @@ def _to_pixels(maps: np.ndarray, stats: KernelStats, normalize: Normalization) -
         low, high = stats.min.astype(np.float64), stats.max.astype(np.float64)
     elif normalize == "layer":
         low, high = np.float64(stats.min.min()), np.float64(stats.max.max())
-    else:
+    else:  # a fixed range may reach beyond the values
         low, high = np.float64(normalize[0]), np.float64(normalize[1])
+        largest = max(largest, abs(float(low)), abs(float(high)))
     span = np.asarray(high - low)
     scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
-    largest = max(_largest_magnitude(stats), float(np.abs(low).max()), float(np.abs(high).max()))
     precision = np.float32 if largest < _FLOAT32_SAFE_RANGE and scale.max() < _FLOAT32_SAFE_RANGE else np.float64
     pixels = (maps - low.astype(precision)) * scale.astype(precision)
-    return np.clip(pixels, 0, 255, out=pixels)
+    # np.clip's Python wrapper costs more than these two on a small layer.
+    return np.minimum(np.maximum(pixels, 0, out=pixels), 255, out=pixels)
 
 
 def _resize_nearest(maps: np.ndarray, height: int, width: int) -> np.ndarray:
