@@ -19,6 +19,8 @@
 import { rowHeight } from "./fit.js";
 import { formatState } from "./state.js";
 
+const BORDER_BOX = { box: "border-box" }; // what a ResizeObserver watches: padding and borders take room too
+
 export class Room {
   /** `tab`: the controller (index.js): its page (`ui`), what shapes it (`state`, `data`), `draw()`; `panels()` the panels shown. */
   constructor(tab, panels) {
@@ -29,11 +31,11 @@ export class Room {
     this.boxes = new Map(); // panel -> {chrome, width, padding}, once measured
     const { main, toolbar, health, filmstrip } = tab.ui;
     this.observer = new ResizeObserver(() => this.check());
-    for (const part of [main, toolbar, health, filmstrip]) this.observer.observe(part);
+    for (const part of [main, toolbar, health, filmstrip]) this.observer.observe(part, BORDER_BOX);
   }
 
   observe(panel) {
-    this.observer.observe(panel.root);
+    this.observer.observe(panel.root, BORDER_BOX);
   }
 
   unobserve(panel) {
