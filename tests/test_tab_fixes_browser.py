@@ -491,6 +491,8 @@ def test_scrubbing_lays_the_page_out_once_a_step(browser, fixes_server):
     """Fit keeps the room it measured: a step reads no layout, so the page is laid out only to render it
     (reading layout after the paints' style changes laid it out twice more a step)."""
     open_film(browser, fixes_server)
+    # The pointer off the panels: a hover reads where the tile under it is.
+    ActionChains(browser).move_to_element(browser.find_element(By.CSS_SELECTOR, ".cc-brand")).perform()
     positions = range(len(STEPS["dense"]) - 1)
     for index in positions:  # every frame loaded, so that each step paints at once
         step_to(browser, index)
