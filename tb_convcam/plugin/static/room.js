@@ -59,9 +59,13 @@ export class Room {
     return { width: box.width - box.padding, height: height - box.padding };
   }
 
-  /** A ResizeObserver's callback (the layout is fresh there: reading it is cheap): draw again if the kept layout is out of date. */
+  /**
+   * A ResizeObserver's callback (the layout is fresh there: reading it is cheap): draw again if the kept
+   * layout is out of date, whatever it was measured under (the state may have changed with no draw, as a
+   * swipe's divider does).
+   */
   check() {
-    if (this.row === null || !this.isUnder(shapedBy(this.tab))) return; // the next paint measures anyway
+    if (this.row === null) return; // nothing kept: the next paint measures
     // A panel showing no mosaic (a note instead) is measured when it shows one again.
     const shown = [...this.panels()].filter((panel) => this.boxes.has(panel) && !panel.viewport.hidden);
     if (this.measureRow() === this.row && shown.every((panel) => sameBox(this.boxes.get(panel), measureBox(panel)))) return;
