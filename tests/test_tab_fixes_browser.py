@@ -9,6 +9,7 @@ Screenshots go to artifacts/screenshots/.
 from __future__ import annotations
 
 import io
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -411,3 +412,102 @@ def test_the_filmstrip_scrollbar_follows_tensorboards_dark_mode(browser, fixes_s
 
     assert light > 200, "the light scrollbar is not light"
     assert dark < 80, "the scrollbar stayed light in dark mode"
+
+
+# Fit's room, kept while the layout holds (room.js) ---------------------------------------------
+
+# Moves the slider to a position, as a scrub does, and resolves once every panel painted its step (read from its
+# data attributes, not its layout) and the page rendered it.
+STEP_JS = """
+const [index, expected, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+const painted = () => [...document.querySelectorAll('.cc-panel')].every((panel) =>
+  new URLSearchParams((panel.dataset.drawn || '').split('|')[0]).get('step')
+  === String(expected[panel.querySelector('.cc-run-name').textContent]));
+const slider = document.querySelector('.cc-slider');
+slider.value = String(index);
+slider.dispatchEvent(new Event('input', {bubbles: true}));
+const wait = () => (painted() ? requestAnimationFrame(() => requestAnimationFrame(() => done(true))) : setTimeout(wait, 10));
+wait();
+"""
+
+
+def rendered(driver) -> None:
+    """Wait for two frames: a ResizeObserver has seen any change of size made before, and what it drew is shown.
+    (Not longer: the tab's 15 s poll loads the data again, which would measure the room anew anyway.)"""
+    driver.execute_async_script("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done))")
+
+
+def step_to(driver, index: int) -> None:
+    """Move the slider to FILM_LAYER's `index`th step (of the dense run; the sparse one shows its latest at or before)."""
+    step = STEPS["dense"][index]
+    expected = {run: max(s for s in steps if s <= step) for run, steps in STEPS.items()}
+    driver.execute_async_script(STEP_JS, index, expected)
+
+
+def test_fit_follows_the_window_as_it_is_resized_and_scrubbed(window, fixes_server):
+    open_film(window, fixes_server)
+    wide = panels_zoom(window)
+    resize(window, 1100, 640)
+    assert_fit_is_the_largest_that_fits(window)
+    assert panels_zoom(window) < wide
+    step_to(window, 5)  # the room kept for the smaller window
+    assert_fit_is_the_largest_that_fits(window)
+    screenshot(window, "fit-resized.png")
+
+    resize(window, *WINDOW)
+    assert_fit_is_the_largest_that_fits(window)
+    assert panels_zoom(window) == wide
+
+
+def resize(driver, width: int, height: int) -> None:
+    """Resize the window and wait until the page has it and rendered once."""
+    inner = driver.execute_script("return [innerWidth, innerHeight]")
+    driver.set_window_size(width, height)
+    wait_until(driver, lambda d: d.execute_script("return [innerWidth, innerHeight]") != inner, "the page kept its size")
+    rendered(driver)
+
+
+def test_fit_follows_a_part_of_the_page_that_grows_without_a_draw(browser, fixes_server):
+    """The toolbar taller, as when its controls wrap: no view nor data changed, yet the panels have less room."""
+    open_film(browser, fixes_server)
+    zoom = panels_zoom(browser)
+    browser.execute_script("document.querySelector('.cc-toolbar').style.paddingBottom = '300px'")
+    rendered(browser)
+    assert_fit_is_the_largest_that_fits(browser)
+    assert panels_zoom(browser) < zoom
+    step_to(browser, 3)
+    assert_fit_is_the_largest_that_fits(browser)
+
+
+# Counts the tab's reloads of its data (its 15 s poll, host.js): the room is measured anew after one, as it should be.
+COUNT_RELOADS_JS = """
+window.__reloads = 0;
+new PerformanceObserver((list) => { window.__reloads += list.getEntries().filter((e) => e.name.includes('/layers')).length; })
+  .observe({type: 'resource'});
+"""
+
+
+def test_scrubbing_lays_the_page_out_once_a_step(browser, fixes_server):
+    """Fit keeps the room it measured: a step reads no layout, so the page is laid out only to render it
+    (reading layout after the paints' style changes laid it out twice more a step)."""
+    open_film(browser, fixes_server)
+    # The pointer off the panels: a hover reads where the tile under it is.
+    ActionChains(browser).move_to_element(browser.find_element(By.CSS_SELECTOR, ".cc-brand")).perform()
+    positions = range(len(STEPS["dense"]) - 1)
+    for index in positions:  # every frame loaded, so that each step paints at once
+        step_to(browser, index)
+    browser.execute_script(COUNT_RELOADS_JS)
+    browser.execute_cdp_cmd("Performance.enable", {})
+    layouts = lambda: next(m["value"] for m in browser.execute_cdp_cmd("Performance.getMetrics", {})["metrics"]
+                           if m["name"] == "LayoutCount")
+    for _ in range(3):  # again if the tab reloaded its data meanwhile
+        before = layouts(), browser.execute_script("return window.__reloads")
+        for index in positions:
+            step_to(browser, index)
+        scrubbed = layouts() - before[0]
+        time.sleep(0.5)  # a reload's resource entry is in by then
+        if browser.execute_script("return window.__reloads") == before[1]:
+            break
+    browser.execute_cdp_cmd("Performance.disable", {})
+
+    assert scrubbed <= len(positions), f"{scrubbed} layouts over {len(positions)} steps"

@@ -3,7 +3,7 @@
 // panels share the width, wrapping into rows) and its row's share of the
 // height left under the toolbar once the health curves and the filmstrip
 // have theirs. The
-// arithmetic is here (no DOM; Node tests it); panels.js measures the room.
+// arithmetic is here (no DOM; Node tests it); room.js measures the room.
 
 export const PROBE_GAP_PX = 8; // between the probe image and the mosaic (.cc-stage's gap)
 export const PROBE_CAPTION_PX = 16; // "probe image" under it (.cc-probe figcaption)

@@ -21,7 +21,8 @@
 //   compare.js    each panel against another run or its baseline: difference (diff.js), swipe, flicker
 //   picture.js    what a panel shows of a frame (painted, compared, arranged, clip marks): panels and export alike
 //   pointer.js    hover, drag to pan, click on a panel
-//   fit.js        the zoom that fits a panel's room (panels.js measures it)
+//   fit.js        the zoom that fits a panel's room
+//   room.js       the room each panel has on screen, measured from the page and kept while its layout holds
 //   outline.js    the hovered and the followed kernel outlined on every panel
 //   curves.js     the layer's health metrics over steps
 //   filmstrip.js  one kernel across steps
@@ -84,7 +85,6 @@ class ConvcamTab {
     followReloads(() => this.refresh());
     followDarkMode();
     followHostKeys();
-    window.addEventListener("resize", () => this.draw()); // the panels' room changes, at any zoom
     this.refresh();
   }
 

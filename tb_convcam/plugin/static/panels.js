@@ -5,11 +5,12 @@
 
 import { atOrBefore } from "./model.js";
 import { drawScale } from "./colourbar.js";
-import { PROBE_CAPTION_PX, PROBE_GAP_PX, fitZoom, rowHeight } from "./fit.js";
+import { fitZoom } from "./fit.js";
 import { outlineKernel } from "./outline.js";
 import { drawMarks } from "./overlay.js";
 import { bindPointer } from "./pointer.js";
 import { showProbe, sizeProbe } from "./probe.js";
+import { Room } from "./room.js";
 import { MAX_ZOOM, ZOOM_FIT } from "./state.js";
 import { buildPanel, runColour } from "./views.js";
 
@@ -21,7 +22,7 @@ export class Panels {
     this.data = tab.data;
     this.byRun = new Map(); // run -> panel
     this.zoom = 1; // the zoom the panels are drawn at (Fit resolved)
-    this.room = null; // {token, height}: each row's viewport height, measured once per draw
+    this.room = new Room(tab, () => this.all()); // the room each panel has on screen, measured once and kept
   }
 
   all() {
@@ -33,6 +34,7 @@ export class Panels {
     for (const [run, panel] of this.byRun) {
       if (!runs.includes(run)) {
         panel.root.remove();
+        this.room.unobserve(panel);
         this.byRun.delete(run);
       }
     }
@@ -40,6 +42,7 @@ export class Panels {
       if (!this.byRun.has(run)) {
         const panel = buildPanel(run, runColour(this.data.listing.runs, run));
         bindPointer(panel, this.tab);
+        this.room.observe(panel);
         this.byRun.set(run, panel);
       }
     }
@@ -102,10 +105,10 @@ export class Panels {
     }
     // Painted, compared and arranged there (its buffers are reused while the size holds).
     canvas.getContext("2d").putImageData(this.tab.compare.image(panel, frame, view), 0, 0);
-    drawScale(panel, frame, view, this.tab); // before Fit measures the panel: the bar takes some of its height
+    drawScale(panel, frame, view, this.tab); // before the room is measured: the bar takes some of the panel's height
     const zoom = this.tab.state.zoom;
-    const height = this.viewportHeight(panel);
-    this.zoom = zoom === ZOOM_FIT ? fitZoom(frame, this.widestProbe(), contentBox(panel.viewport, height), MAX_ZOOM) : zoom;
+    const content = this.room.viewport(panel);
+    this.zoom = zoom === ZOOM_FIT ? fitZoom(frame, this.widestProbe(), content, MAX_ZOOM) : zoom;
     canvas.style.width = `${frame.width * this.zoom}px`;
     canvas.style.height = `${frame.height * this.zoom}px`;
     sizeProbe(panel, frame.height * this.zoom);
@@ -115,41 +118,10 @@ export class Panels {
     panel.root.dataset.drawn = `${frame.key}|${view.norm}|${view.colour}`;
   }
 
-  /**
-   * The height of `panel`'s viewport, set as its max-height (a zoom beyond Fit scrolls inside it):
-   * its row's share of the room under the toolbar left by the health curves and the filmstrip
-   * (drawn first), less the panel's header. The room is measured once per draw (the panels are laid out by then).
-   */
-  viewportHeight(panel) {
-    const token = this.tab.drawToken;
-    if (!this.room || this.room.token !== token) this.room = { token, height: this.measureRoom() };
-    const height = this.room.height - (panel.root.offsetHeight - panel.viewport.offsetHeight);
-    panel.viewport.style.maxHeight = `${height}px`;
-    return height;
-  }
-
-  /** Each row's height: the main area under the toolbar, less the health curves and the filmstrip, shared by the rows of panels. */
-  measureRoom() {
-    const { main, panels, health, filmstrip } = this.ui;
-    const style = getComputedStyle(panels);
-    const toolbar = main.querySelector(".cc-toolbar").offsetHeight;
-    const below = [health, filmstrip].reduce((sum, part) => sum + (part.hidden ? 0 : part.offsetHeight + parseFloat(getComputedStyle(part).marginBottom)), 0);
-    const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
-    const rows = new Set([...this.byRun.values()].map((panel) => panel.root.offsetTop)).size;
-    return rowHeight(main.clientHeight - toolbar - below - padding, rows, parseFloat(style.rowGap) || 0);
-  }
-
   /** The widest width / height of the probe images shown (0: none): every panel leaves that room, so all share one Fit zoom. */
   widestProbe() {
     let widest = 0;
     for (const panel of this.byRun.values()) if (!panel.probe.hidden) widest = Math.max(widest, panel.probeAspect);
     return widest;
   }
-}
-
-/** A viewport's content box ({width, height}) when it is `height` CSS pixels tall (padding and all). */
-function contentBox(viewport, height) {
-  const style = getComputedStyle(viewport);
-  const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
-  return { width: viewport.clientWidth - padding, height: height - padding };
 }

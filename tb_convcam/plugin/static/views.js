@@ -128,6 +128,7 @@ export function buildSkeleton(root) {
     parts.compareBar,
     parts.animation,
   ]);
+  parts.toolbar = toolbar;
   parts.main = el("main", { className: "cc-main" }, [toolbar, parts.message, parts.panels, parts.health, parts.filmstrip]);
   root.replaceChildren(el("div", { className: "cc-app" }, [sidebar, parts.main]), parts.tooltip);
   return parts;
