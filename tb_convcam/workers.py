@@ -9,13 +9,19 @@ much as they saved). Once the caller's own work is done, it runs the jobs no
 worker has started, from the last (`finish`). Everything still finishes inside
 the call: the records written, their order and their failures are the same as
 one thread's.
+
+The threads are plain ones serving a queue, each job claimed by a lock, not a
+`ThreadPoolExecutor`: its futures and bookkeeping took 0.45 ms a call for nine
+trivial jobs against 0.2 ms, and the demo's log call went from 1.30-1.40 to
+1.22-1.27 times its limit (alternated runs).
 """
 
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -34,25 +40,43 @@ def spare_cores() -> int:
 
 
 class Job(Generic[T]):
-    """`work(*args)`, queued on a worker or not: `result()` runs it on the caller unless a worker has
-    started it, then returns its value or raises what it raised."""
+    """`work(*args)`, run once by whichever thread takes it first: a worker, or the caller on `wait()`."""
 
-    def __init__(self, future: Future[T] | None, work: Callable[..., T], args: tuple[Any, ...]) -> None:
-        self._future, self._work, self._args = future, work, args
+    def __init__(self, work: Callable[..., T], args: tuple[Any, ...]) -> None:
+        self._work: Callable[..., T] | None = work
+        self._args: tuple[Any, ...] = args
+        self._taken = threading.Lock()  # acquired by the thread that runs it
+        self._done = threading.Lock()  # held until it has run
+        self._done.acquire()
+        self._value: T | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        """Run it here unless another thread has taken it; keep what it returned or raised."""
+        if not self._taken.acquire(blocking=False):
+            return
+        try:
+            self._value = self._work(*self._args)
+        except BaseException as error:
+            self._error = error
+            if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit: not a job's failure
+                raise
+        finally:
+            self._work, self._args = None, ()  # its pictures are not needed any more
+            self._done.release()
 
     def wait(self) -> None:
-        """Run it here unless a worker has started it, else wait for that worker. Never raises."""
-        if self._future is None or self._future.cancel():
-            self._future = Future()
-            try:
-                self._future.set_result(self._work(*self._args))
-            except Exception as error:
-                self._future.set_exception(error)
-        self._future.exception()
+        """Run it here unless a worker has started it, else wait for that worker. Raises only what
+        stops a thread (KeyboardInterrupt, SystemExit)."""
+        self.run()
+        with self._done:
+            pass
 
     def result(self) -> T:
         self.wait()
-        return self._future.result()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
 
 
 def finish(jobs: Sequence[Job[Any]]) -> None:
@@ -64,12 +88,14 @@ def finish(jobs: Sequence[Job[Any]]) -> None:
 
 
 class Workers:
-    """Up to `count` threads, started by the first jobs and stopped on leaving the `with` block: none
+    """Up to `count` threads, started by the first job and stopped on leaving the `with` block: none
     lingers between log calls, where the training process may fork (DataLoader workers)."""
 
     def __init__(self, count: int) -> None:
         self.count = count
-        self._pool: ThreadPoolExecutor | None = None
+        self._queue: queue.SimpleQueue[Job[Any] | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._started = False
 
     def __enter__(self) -> Workers:
         return self
@@ -78,19 +104,34 @@ class Workers:
         self.close()
 
     def submit(self, work: Callable[..., T], *args: Any) -> Job[T]:
-        """Queue `work(*args)` for a worker; with none (or none that can start) it waits for `result()`."""
-        future = None
+        """Queue `work(*args)` for a worker; with none (or none that can start) it waits for `wait()`."""
+        job = Job(work, args)
         if self.count:
-            try:
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(self.count, thread_name_prefix="convcam")
-                future = self._pool.submit(work, *args)
-            except RuntimeError:  # no thread could start, or the interpreter is shutting down
-                pass
-        return Job(future, work, args)
+            self._queue.put(job)
+            if not self._started:  # after the put: a new thread finds the job there before the caller goes on
+                self._start()
+        return job
 
     def close(self) -> None:
         """Stop the threads once their jobs are done; a later `submit` starts new ones."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads, self._started = [], False
+
+    def _start(self) -> None:
+        self._started = True
+        for index in range(self.count):
+            thread = threading.Thread(target=_serve, args=(self._queue,), name=f"convcam_{index}", daemon=True)
+            try:
+                thread.start()
+            except RuntimeError:  # no thread could start, or the interpreter is shutting down: the caller runs them
+                break
+            self._threads.append(thread)
+
+
+def _serve(jobs: queue.SimpleQueue[Job[Any] | None]) -> None:
+    """A worker: run the queued jobs no one has taken, until told to stop (None)."""
+    while (job := jobs.get()) is not None:
+        job.run()
