@@ -26,7 +26,7 @@ export function drawScale(panel, frame, view, tab) {
   const clipped = Boolean(rows && rows.some((row) => row.above || row.below));
   if (panel.difference) return;
   if (!rows) {
-    panel.scale.replaceChildren(el("div", { className: "cc-scale-none", text: PER_KERNEL_TEXT }));
+    panel.scale.replaceChildren(el("div", { className: "cc-scale-none", text: PER_KERNEL_TEXT, attrs: { title: PER_KERNEL_TEXT } }));
     return;
   }
   const merged = frame.info.sources.length > 1;
