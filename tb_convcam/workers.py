@@ -118,7 +118,8 @@ class Workers:
             self._queue.put(None)
         for thread in self._threads:
             thread.join()
-        self._threads, self._started = [], False
+        # A fresh queue: a thread a KeyboardInterrupt ended left its None behind, which would stop the next one.
+        self._queue, self._threads, self._started = queue.SimpleQueue(), [], False
 
     def _start(self) -> None:
         self._started = True
