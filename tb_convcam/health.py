@@ -178,7 +178,7 @@ def layer_health(activations: Any, grey: Any, baseline: Baseline, kernels: Kerne
     layer, (height, width) = _layer(activations, kernels)
     batch, _, count = layer.shape
     probe = grey if isinstance(grey, GreyProbe) else None
-    grey = _batch_of(probe.grey, batch) if probe else _batch_of(_grey(grey), batch)
+    grey = _batch_of(probe.grey if probe else _grey(grey), batch)
     if not isinstance(baseline, Baseline):
         raise TypeError(f"baseline: expected a Baseline (see health.baseline), got {type(baseline).__name__}")
     if baseline.maps.shape != (batch, height, width, count):

@@ -148,7 +148,7 @@ class StepLogger:
             try:
                 items = records.tile_items([arrays[i] for i in m.outputs], m.names, self.item_options, cache)
             except Exception as error:
-                self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
+                self._skip_tag(step, m.tag, error)
                 continue
             tiled.append((m, items, [workers.submit(records.encode_png, picture) for picture, _ in items]))
         layer_health = self._health(step, arrays) if self.health_metrics else {}
@@ -161,14 +161,14 @@ class StepLogger:
             try:
                 described.append((m, items, encodes, [records.step_info(layout, per_kernel) for _, layout in items]))
             except Exception as error:
-                self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
+                self._skip_tag(step, m.tag, error)
         finish([job for _, _, encodes, _ in described for job in encodes])
         prepared, pngs = [], []
         for m, items, encodes, infos in described:
             try:
                 pngs.append([job.result() for job in encodes])
             except Exception as error:
-                self._skip(step, m.tag, f"could not log {m.tag!r} at step {step}: {error!r}")
+                self._skip_tag(step, m.tag, error)
                 continue
             prepared.append(records.PreparedMosaic([picture for picture, _ in items], infos,
                                                    self._writes[m.tag, is_baseline]))
@@ -193,6 +193,10 @@ class StepLogger:
                 f"{self.owner}: {len(self.skipped_steps)} logged step(s) were skipped or incomplete "
                 f"because of failures: {self.skipped_steps[:20]}"
             )
+
+    def _skip_tag(self, step: int, tag: str, error: Exception) -> None:
+        """A mosaic that failed at one of its stages (tiling, step info, encoding)."""
+        self._skip(step, tag, f"could not log {tag!r} at step {step}: {error!r}")
 
     def _skip(self, step: int, kind: str, message: str) -> None:
         if step not in self.skipped_steps:

@@ -1,5 +1,6 @@
 """Spare cores for a log call: jobs run once, on a worker or on the caller, and fail where they are read."""
 
+import sys
 import threading
 import time
 
@@ -82,6 +83,21 @@ def test_no_thread_outlives_the_with_block_and_a_closed_pool_starts_again():
     assert pool.submit(lambda: 2).result() == 2
     pool.close()
     assert threading.active_count() == before
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the ended thread, as meant
+def test_a_worker_ended_by_systemexit_does_not_stop_the_next_calls_worker():
+    pool = Workers(1)
+    ended = threading.Event()
+    job = pool.submit(lambda: (ended.set(), sys.exit()))
+    assert ended.wait(10), "no worker took the job"  # only a worker can: the caller has not asked for it
+    with pytest.raises(SystemExit):
+        job.result()
+    pool.close()
+    ran_on, done = [], threading.Event()
+    pool.submit(lambda: (ran_on.append(threading.current_thread()), done.set()))
+    assert done.wait(10) and ran_on[0] is not threading.main_thread(), "the next call's worker took no job"
+    pool.close()
 
 
 def test_spare_cores_leave_the_calling_threads_core_and_stay_few():
